@@ -1,0 +1,39 @@
+# Two commands set everything up on a fresh machine (Python 3.11, gcc, package registries):
+#   make run   - create .venv, install, run the main job on the built-in default case
+#   make test  - create .venv, install with test extras, lint, type-check, run the whole suite
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip==25.3
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $(VENV)/.installed $@
+
+run: $(VENV)/.installed
+	$(BIN)/roof fly --missile shahab-3 --from 35.23,53.92 --to 41.01,28.98
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/bench_flight.py
+	$(BIN)/python benchmarks/bench_full_model.py
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info

@@ -1,0 +1,1 @@
+"""Catalog data files (TOML); every number carries its source."""

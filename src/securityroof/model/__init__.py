@@ -1,0 +1,1 @@
+"""Domain objects and their validation: missiles, vehicles, Earth options, catalog loading."""

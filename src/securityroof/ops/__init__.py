@@ -1,0 +1,1 @@
+"""Security Roof layer: see DESIGN.md."""
