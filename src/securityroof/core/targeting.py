@@ -1,0 +1,431 @@
+"""Targeting: the guidance that takes a missile to an aim point, and its reach.
+
+The guidance has three knobs (see `flight`): the launch azimuth, the kick
+angle (loft/depress) and the thrust cutoff time (energy). Each search first
+flies a whole grid of candidates in one batch to find the right branch, then
+polishes with Newton's method on finite differences, again batched (one call
+flies the point and its perturbations together).
+
+Trajectory shapes:
+
+- minimum energy: the least energy (earliest cutoff) that reaches the aim
+  point, flown at the kick that maximises range for that energy;
+- lofted / depressed: all stages burn out; the kick is below (lofted) or above
+  (depressed) the one that maximises range;
+- a requested apogee or burnout flight-path angle: kick and cutoff together
+  meet the aim point and the shape condition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from securityroof.core.earth import ecef_to_geodetic_batch
+from securityroof.core.flight import (
+    STATUS_IMPACT,
+    FlightArrays,
+    IntegratorSettings,
+    VehicleArrays,
+    fly_boosted,
+)
+from securityroof.core.geodesy import geodesic_inverse_batch
+from securityroof.core.planet import Planet
+
+# Kick angles (rad) flown by the branch-finding grid: denser at small kicks,
+# where lofted trajectories are sensitive.
+KICK_GRID = np.radians(np.geomspace(0.05, 75.0, 48))
+MISS_GOAL_M = 1.0  # Newton stops below this miss; the contract is 100 m.
+SHAPE_TOLERANCE = {"apogee": 1.0, "burnout_angle": 1e-6}  # m, rad
+
+
+class TargetingError(Exception):
+    """No guidance reaches the aim point; carries the numbers to explain why."""
+
+    def __init__(self, message: str, *, max_range_m: float | None = None) -> None:
+        super().__init__(message)
+        self.max_range_m = max_range_m
+
+
+@dataclass(frozen=True)
+class Launch:
+    """Launch point: geodetic latitude, longitude (rad), altitude (m), epoch (s)."""
+
+    lat: float
+    lon: float
+    altitude_m: float = 0.0
+    epoch_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """Launch azimuth (rad), kick angle (rad) and thrust cutoff after launch (s)."""
+
+    azimuth: float
+    kick: float
+    cutoff_s: float
+
+
+@dataclass(frozen=True)
+class Impacts:
+    """Where a batch of flights came down, seen from the launch point."""
+
+    lat: np.ndarray
+    lon: np.ndarray
+    range_m: np.ndarray  # geodesic distance launch -> impact, inf if no impact
+    azimuth: np.ndarray  # geodesic azimuth at the launch point (rad)
+    apogee_m: np.ndarray
+    burnout_angle: np.ndarray  # flight-path angle above the local horizontal (rad)
+
+
+@dataclass(frozen=True)
+class AimSolution:
+    guidance: Guidance
+    flight: FlightArrays  # the single trajectory flown with that guidance
+    impact_lat: float
+    impact_lon: float
+    miss_m: float
+    iterations: int
+
+
+@dataclass(frozen=True)
+class _Problem:
+    vehicle: VehicleArrays
+    planet: Planet
+    launch: Launch
+    drag: bool
+    settings: IntegratorSettings
+
+    def fly(self, azimuth, kick, cutoff_s) -> tuple[FlightArrays, Impacts]:
+        flight = fly_boosted(
+            self.vehicle,
+            self.planet,
+            self.launch.lat,
+            self.launch.lon,
+            self.launch.altitude_m,
+            azimuth,
+            kick,
+            cutoff_s=cutoff_s,
+            epoch_s=self.launch.epoch_s,
+            drag=self.drag,
+            settings=self.settings,
+        )
+        return flight, impacts_of(flight, self.launch, self.planet)
+
+
+def burnout_angle_of(flight: FlightArrays, planet: Planet) -> np.ndarray:
+    """Flight-path angle (rad) of the Earth-relative velocity at burnout."""
+    position, velocity = flight.burnout[:, 1:4], flight.burnout[:, 4:7]
+    lat, lon, _ = ecef_to_geodetic_batch(*position.T, planet.a_m, planet.f)
+    up = np.column_stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)))
+    speed = np.linalg.norm(velocity, axis=1)
+    return np.arcsin(np.clip(np.sum(velocity * up, axis=1) / speed, -1.0, 1.0))
+
+
+def impacts_of(flight: FlightArrays, launch: Launch, planet: Planet) -> Impacts:
+    """Impact points of a batch and their distance and azimuth from the launch."""
+    lat, lon, _ = ecef_to_geodetic_batch(*flight.impact[:, 1:4].T, planet.a_m, planet.f)
+    hit = flight.status == STATUS_IMPACT
+    distance = np.full(lat.shape, np.inf)
+    azimuth = np.full(lat.shape, np.nan)
+    if hit.any():
+        d, az, _ = geodesic_inverse_batch(
+            np.full(hit.sum(), launch.lat),
+            np.full(hit.sum(), launch.lon),
+            lat[hit],
+            lon[hit],
+            planet.a_m,
+            planet.f,
+        )
+        distance[hit], azimuth[hit] = d, az
+    return Impacts(
+        lat=lat,
+        lon=lon,
+        range_m=distance,
+        azimuth=azimuth,
+        apogee_m=flight.apogee[:, 1],
+        burnout_angle=burnout_angle_of(flight, planet),
+    )
+
+
+def _wrap(angle: np.ndarray) -> np.ndarray:
+    return (angle + np.pi) % (2.0 * np.pi) - np.pi
+
+
+def _refine_peak(x: np.ndarray, y: np.ndarray, i: int) -> float:
+    """Vertex of the parabola through the three grid points around index i."""
+    if i == 0 or i == len(x) - 1 or not np.all(np.isfinite(y[i - 1 : i + 2])):
+        return float(x[i])
+    x0, x1, x2 = x[i - 1 : i + 2]
+    y0, y1, y2 = y[i - 1 : i + 2]
+    denom = (x0 - x1) * (x0 - x2) * (x1 - x2)
+    a = (x2 * (y1 - y0) + x1 * (y0 - y2) + x0 * (y2 - y1)) / denom
+    b = (x2 * x2 * (y0 - y1) + x1 * x1 * (y2 - y0) + x0 * x0 * (y1 - y2)) / denom
+    return float(np.clip(-b / (2.0 * a), x0, x2)) if a < 0 else float(x[i])
+
+
+def _finite_ranges(impacts: Impacts) -> np.ndarray:
+    return np.where(np.isfinite(impacts.range_m), impacts.range_m, -np.inf)
+
+
+def max_range(
+    vehicle: VehicleArrays,
+    planet: Planet,
+    launch: Launch,
+    azimuth: float,
+    *,
+    drag: bool = True,
+    settings: IntegratorSettings = IntegratorSettings(),
+) -> tuple[float, Guidance]:
+    """Greatest range (m) with all stages burnt, launching toward `azimuth` (rad).
+
+    The kick is found on the grid, then by two zoomed grids around the best.
+    """
+    problem = _Problem(vehicle, planet, launch, drag, settings)
+    kicks = KICK_GRID
+    best_kick, best = 0.0, -np.inf
+    for _ in range(3):
+        _, impacts = problem.fly(azimuth, kicks, np.inf)
+        ranges = _finite_ranges(impacts)
+        i = int(np.argmax(ranges))
+        best_kick, best = float(kicks[i]), float(ranges[i])
+        lo, hi = kicks[max(i - 1, 0)], kicks[min(i + 1, len(kicks) - 1)]
+        kicks = np.linspace(lo, hi, 17)
+    kick = _refine_peak(kicks, _finite_ranges(problem.fly(azimuth, kicks, np.inf)[1]), 8)
+    _, impacts = problem.fly(azimuth, kick, np.inf)
+    if np.isfinite(impacts.range_m[0]) and impacts.range_m[0] > best:
+        best_kick, best = kick, float(impacts.range_m[0])
+    if not np.isfinite(best):
+        raise TargetingError("no kick angle brings the missile down: it does not impact")
+    return best, Guidance(azimuth, best_kick, np.inf)
+
+
+def _residuals(
+    impacts: Impacts,
+    target_range_m: float,
+    target_azimuth: float,
+    shape: str | None,
+    shape_value: float,
+) -> np.ndarray:
+    """Downrange and crossrange miss (m), and the shape error, per flight."""
+    down = impacts.range_m - target_range_m
+    cross = target_range_m * _wrap(impacts.azimuth - target_azimuth)
+    columns = [down, cross]
+    if shape == "apogee":
+        columns.append(impacts.apogee_m - shape_value)
+    elif shape == "burnout_angle":
+        columns.append(impacts.burnout_angle - shape_value)
+    res = np.column_stack(columns)
+    res[~np.isfinite(res)] = np.inf
+    return res
+
+
+def _newton(
+    evaluate: Callable[[np.ndarray], np.ndarray],
+    x0: np.ndarray,
+    steps: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    converged: Callable[[np.ndarray], bool],
+    max_iterations: int = 25,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Damped Newton on finite differences; each iteration is one batch.
+
+    `evaluate` maps (m, n) parameter rows to (m, n) residual rows.
+    """
+    n = x0.size
+    x = x0.copy()
+    r = evaluate(x[None, :])[0]
+    for iteration in range(1, max_iterations + 1):
+        if converged(r):
+            return x, r, iteration - 1
+        probes = x[None, :] + np.diag(steps)
+        rp = evaluate(probes)
+        jac = (rp - r[None, :]).T / steps[None, :]
+        try:
+            dx = np.linalg.lstsq(jac, -r, rcond=None)[0]
+        except np.linalg.LinAlgError:
+            break
+        # Halve the step until the residual shrinks: one batch of candidates.
+        scales = 0.5 ** np.arange(6)
+        candidates = np.clip(x[None, :] + scales[:, None] * dx[None, :], lower, upper)
+        rc = evaluate(candidates)
+        norms = np.linalg.norm(rc / _scale_of(r, n)[None, :], axis=1)
+        j = int(np.argmin(norms))
+        if not np.isfinite(norms[j]):
+            break
+        x, r = candidates[j], rc[j]
+    return x, r, max_iterations
+
+
+def _scale_of(r: np.ndarray, n: int) -> np.ndarray:
+    scale = np.ones(n)
+    if n == 3:
+        scale[2] = max(abs(r[2]), 1e-12) / max(np.linalg.norm(r[:2]), 1e-12)
+    return scale
+
+
+def aim(
+    vehicle: VehicleArrays,
+    planet: Planet,
+    launch: Launch,
+    target_lat: float,
+    target_lon: float,
+    *,
+    shape: str = "minimum-energy",
+    apogee_m: float | None = None,
+    burnout_angle: float | None = None,
+    drag: bool = True,
+    settings: IntegratorSettings = IntegratorSettings(),
+) -> AimSolution:
+    """Guidance that lands the missile on the aim point (rad, rad).
+
+    Parameters
+    ----------
+    shape
+        "minimum-energy", "lofted" or "depressed".
+    apogee_m, burnout_angle
+        Optional shape condition (m above the ellipsoid, or rad); with one of
+        them the cutoff and kick are solved together, and `shape` only labels
+        the result.
+    """
+    problem = _Problem(vehicle, planet, launch, drag, settings)
+    target_range, target_az, _ = geodesic_inverse_batch(
+        np.array([launch.lat]),
+        np.array([launch.lon]),
+        np.array([target_lat]),
+        np.array([target_lon]),
+        planet.a_m,
+        planet.f,
+    )
+    s_t, az_t = float(target_range[0]), float(target_az[0])
+    full = vehicle.full_burn_s
+    t_min = min(vehicle.vertical_rise_s + vehicle.pitch_over_s + 1.0, 0.5 * full)
+    condition: str | None = None
+    condition_value = 0.0
+    if apogee_m is not None:
+        condition, condition_value = "apogee", float(apogee_m)
+    elif burnout_angle is not None:
+        condition, condition_value = "burnout_angle", float(burnout_angle)
+
+    # Branch finding on a grid of kicks (and cutoffs when energy is free).
+    cutoffs = np.array([full]) if shape != "minimum-energy" and condition is None else None
+    if cutoffs is None:
+        cutoffs = np.linspace(t_min, full, 24)
+    kk, cc = np.meshgrid(KICK_GRID, cutoffs)
+    _, grid = problem.fly(az_t, kk.ravel(), cc.ravel())
+    ranges = _finite_ranges(grid).reshape(kk.shape)
+    reach = ranges.max()
+    if reach < s_t:
+        i = int(np.argmax(ranges[-1]))
+        reach_full, _ = max_range(
+            vehicle, planet, launch, az_t, drag=drag, settings=settings
+        ) if i else (reach, None)
+        raise TargetingError(
+            f"the aim point is {s_t / 1e3:,.0f} km away, beyond the missile's maximum "
+            f"range of {reach_full / 1e3:,.0f} km toward it",
+            max_range_m=reach_full,
+        )
+
+    def miss_ok(r: np.ndarray) -> bool:
+        ok = bool(np.hypot(r[0], r[1]) < MISS_GOAL_M)
+        if condition is not None:
+            ok = ok and abs(r[2]) < SHAPE_TOLERANCE[condition]
+        return ok
+
+    if condition is not None:
+        # Start from the grid point closest to both conditions.
+        shape_grid = (grid.apogee_m if condition == "apogee" else grid.burnout_angle).reshape(
+            kk.shape
+        )
+        spread = np.nanmax(shape_grid) - np.nanmin(shape_grid)
+        score = np.abs(ranges - s_t) / s_t + np.abs(shape_grid - condition_value) / spread
+        score[~np.isfinite(score)] = np.inf
+        j = np.unravel_index(int(np.argmin(score)), score.shape)
+        x0 = np.array([az_t, kk[j], cc[j]])
+
+        def evaluate(rows: np.ndarray) -> np.ndarray:
+            _, imp = problem.fly(rows[:, 0], rows[:, 1], rows[:, 2])
+            return _residuals(imp, s_t, az_t, condition, condition_value)
+
+        x, r, its = _newton(
+            evaluate,
+            x0,
+            np.array([1e-7, 1e-6, 1e-3]),
+            np.array([-np.inf, 0.0, t_min]),
+            np.array([np.inf, 0.5 * np.pi, full]),
+            miss_ok,
+        )
+        guidance = Guidance(float(x[0]), float(x[1]), float(x[2]))
+    elif shape == "minimum-energy":
+        # Least cutoff whose best kick still reaches the aim point.
+        best_per_cutoff = ranges.max(axis=1)
+        i = int(np.argmax(best_per_cutoff >= s_t))
+        if i == 0:
+            cut = cutoffs[0]
+        else:
+            r0, r1 = best_per_cutoff[i - 1], best_per_cutoff[i]
+            cut = cutoffs[i - 1] + (s_t - r0) / (r1 - r0) * (cutoffs[i] - cutoffs[i - 1])
+        row = _finite_ranges(problem.fly(az_t, KICK_GRID, cut)[1])
+        kick = _refine_peak(KICK_GRID, row, int(np.argmax(row)))
+
+        def evaluate(rows: np.ndarray) -> np.ndarray:
+            _, imp = problem.fly(rows[:, 0], kick, rows[:, 1])
+            return _residuals(imp, s_t, az_t, None, 0.0)
+
+        x, r, its = _newton(
+            evaluate,
+            np.array([az_t, cut]),
+            np.array([1e-7, 1e-3]),
+            np.array([-np.inf, t_min]),
+            np.array([np.inf, full]),
+            miss_ok,
+        )
+        guidance = Guidance(float(x[0]), kick, float(x[1]))
+    else:
+        row = ranges[0]
+        peak = int(np.argmax(row))
+        branch = np.arange(0, peak + 1) if shape == "lofted" else np.arange(peak, row.size)
+        values = row[branch]
+        sign = 1.0 if shape == "lofted" else -1.0
+        ordered = sign * (values - s_t)
+        crossing = np.nonzero((ordered[:-1] < 0) & (ordered[1:] >= 0))[0]
+        if crossing.size == 0:
+            raise TargetingError(
+                f"no {shape} trajectory with all stages burnt lands {s_t / 1e3:,.0f} km away: "
+                f"that branch covers {values.min() / 1e3:,.0f} to {values.max() / 1e3:,.0f} km",
+                max_range_m=float(row[peak]),
+            )
+        a = branch[crossing[0]]
+        kick0 = KICK_GRID[a] + (s_t - row[a]) / (row[a + 1] - row[a]) * (
+            KICK_GRID[a + 1] - KICK_GRID[a]
+        )
+
+        def evaluate(rows: np.ndarray) -> np.ndarray:
+            _, imp = problem.fly(rows[:, 0], rows[:, 1], np.inf)
+            return _residuals(imp, s_t, az_t, None, 0.0)
+
+        x, r, its = _newton(
+            evaluate,
+            np.array([az_t, kick0]),
+            np.array([1e-7, 1e-6]),
+            np.array([-np.inf, 0.0]),
+            np.array([np.inf, 0.5 * np.pi]),
+            miss_ok,
+        )
+        guidance = Guidance(float(x[0]), float(x[1]), np.inf)
+
+    flight, impacts = problem.fly(guidance.azimuth, guidance.kick, guidance.cutoff_s)
+    miss, _, _ = geodesic_inverse_batch(
+        impacts.lat, impacts.lon, np.array([target_lat]), np.array([target_lon]), planet.a_m, planet.f
+    )
+    return AimSolution(
+        guidance=guidance,
+        flight=flight,
+        impact_lat=float(impacts.lat[0]),
+        impact_lon=float(impacts.lon[0]),
+        miss_m=float(miss[0]) if flight.status[0] == STATUS_IMPACT else np.inf,
+        iterations=its,
+    )
