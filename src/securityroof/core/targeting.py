@@ -29,7 +29,9 @@ from securityroof.core.flight import (
     FlightArrays,
     IntegratorSettings,
     VehicleArrays,
+    burnout_state_ecef,
     fly_boosted,
+    fly_free,
 )
 from securityroof.core.geodesy import geodesic_inverse_batch
 from securityroof.core.planet import Planet
@@ -200,6 +202,51 @@ def max_range(
     if not np.isfinite(best):
         raise TargetingError("no kick angle brings the missile down: it does not impact")
     return best, Guidance(azimuth, best_kick, np.inf)
+
+
+def best_burnout_angle(
+    planet: Planet,
+    launch: Launch,
+    speed_m_s: float,
+    azimuth: float,
+    *,
+    altitude_m: float = 0.0,
+    ballistic_coefficient_kg_m2: float = np.inf,
+    drag: bool = True,
+    settings: IntegratorSettings = IntegratorSettings(),
+) -> tuple[float, float]:
+    """Burnout flight-path angle (rad) that maximises range for a burnout speed
+    (m/s, Earth-relative) toward `azimuth`; returns (range_m, angle).
+
+    A grid of angles flown in one batch, zoomed twice, then a parabola through
+    the best three.
+    """
+    angles = np.radians(np.linspace(0.5, 89.5, 90))
+
+    def ranges_for(gammas: np.ndarray) -> np.ndarray:
+        position, velocity = burnout_state_ecef(
+            launch.lat, launch.lon, altitude_m, speed_m_s, gammas, azimuth, planet
+        )
+        flight = fly_free(
+            planet,
+            position,
+            velocity,
+            ballistic_coefficient_kg_m2=ballistic_coefficient_kg_m2,
+            epoch_s=launch.epoch_s,
+            drag=drag,
+            settings=settings,
+        )
+        return _finite_ranges(impacts_of(flight, launch, planet))
+
+    for _ in range(3):
+        values = ranges_for(angles)
+        i = int(np.argmax(values))
+        lo, hi = angles[max(i - 1, 0)], angles[min(i + 1, len(angles) - 1)]
+        angles = np.linspace(lo, hi, 17)
+    values = ranges_for(angles)
+    gamma = _refine_peak(angles, values, int(np.argmax(values)))
+    best = float(ranges_for(np.array([gamma]))[0])
+    return best, gamma
 
 
 def _residuals(

@@ -1,0 +1,290 @@
+"""Single flights as a user asks for them: to an aim point, from a burnout
+state, or to the maximum range; with the numbers the report and CLI show.
+
+Inputs and results are SI (m, s, rad); the CLI converts at its edge.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from securityroof.core.constants import GM_EARTH_M3_S2
+from securityroof.core.earth import ecef_to_geodetic_batch
+from securityroof.core.flight import (
+    STATUS_IMPACT,
+    FlightArrays,
+    IntegratorSettings,
+    burnout_state_ecef,
+    fly_boosted,
+    fly_free,
+)
+from securityroof.core.geodesy import geodesic_inverse_batch
+from securityroof.core.planet import Planet
+from securityroof.core.targeting import (
+    Guidance,
+    Launch,
+    TargetingError,
+    aim,
+    burnout_angle_of,
+    max_range,
+)
+from securityroof.errors import RoofError
+from securityroof.model.catalog import MissileCatalog
+from securityroof.model.quantity import Case
+
+SHAPES = ("minimum-energy", "lofted", "depressed")
+
+
+@dataclass(frozen=True)
+class EarthOptions:
+    """Which Earth a flight is computed on."""
+
+    shape: str = "wgs84"
+    rotating: bool = True
+    j2: bool = True
+    drag: bool = True
+
+    def planet(self) -> Planet:
+        if self.shape not in ("wgs84", "sphere"):
+            raise RoofError(
+                f"unknown Earth model {self.shape!r}.",
+                where="--earth",
+                fix="Use wgs84 or sphere.",
+            )
+        return Planet.build(self.shape, rotating=self.rotating, j2=self.j2)
+
+
+@dataclass(frozen=True)
+class BurnoutSummary:
+    time_s: float  # from launch (0 in burnout-state mode)
+    speed_m_s: float  # relative to the rotating Earth
+    angle: float  # flight-path angle above the local horizontal (rad)
+    altitude_m: float
+
+
+@dataclass(frozen=True)
+class FlightResult:
+    """What one flight did, in SI units, ready for any presentation."""
+
+    mode: str  # "aim", "burnout-state" or "max-range"
+    missile_id: str | None
+    earth: EarthOptions
+    launch_lat: float
+    launch_lon: float
+    range_m: float  # geodesic distance from the launch (or burnout) point to impact
+    flight_time_s: float
+    apogee_m: float  # above the ellipsoid
+    burnout: BurnoutSummary
+    impact_lat: float
+    impact_lon: float
+    impact_speed_m_s: float
+    guidance: Guidance | None = None
+    shape: str | None = None
+    target_lat: float | None = None
+    target_lon: float | None = None
+    miss_distance_m: float | None = None
+    ballistic_coefficient_kg_m2: float | None = None
+    case: Case = "nominal"
+
+
+def check_latlon(lat_deg: float, lon_deg: float, where: str) -> None:
+    """Reject coordinates outside [-90, 90] x [-180, 360]."""
+    if not (math.isfinite(lat_deg) and math.isfinite(lon_deg)):
+        raise RoofError("coordinates must be finite numbers.", where=where)
+    if not -90.0 <= lat_deg <= 90.0:
+        raise RoofError(
+            f"latitude {lat_deg} is outside -90..90 degrees.",
+            where=where,
+            fix="Give LAT,LON in degrees, latitude first.",
+        )
+    if not -180.0 <= lon_deg <= 360.0:
+        raise RoofError(f"longitude {lon_deg} is outside -180..360 degrees.", where=where)
+
+
+def _summarise(
+    flight: FlightArrays, launch: Launch, planet: Planet, *, t0_is_burnout: bool
+) -> dict[str, object]:
+    if flight.status[0] != STATUS_IMPACT:
+        raise RoofError(
+            "the trajectory does not come back down within "
+            f"{IntegratorSettings().max_flight_time_s / 3600:.0f} hours (orbital or escaping).",
+            fix="Lower the burnout speed or steepen the angle.",
+        )
+    lat, lon, _ = ecef_to_geodetic_batch(*flight.impact[0, 1:4], planet.a_m, planet.f)
+    distance, _, _ = geodesic_inverse_batch(launch.lat, launch.lon, lat, lon, planet.a_m, planet.f)
+    _, _, burnout_alt = ecef_to_geodetic_batch(*flight.burnout[0, 1:4], planet.a_m, planet.f)
+    apogee = float(flight.apogee[0, 1])
+    if not np.isfinite(apogee):  # descending from the start: the highest point is the start
+        apogee = float(burnout_alt)
+    return {
+        "range_m": float(distance),
+        "flight_time_s": float(flight.impact[0, 0]),
+        "apogee_m": apogee,
+        "burnout": BurnoutSummary(
+            time_s=0.0 if t0_is_burnout else float(flight.burnout[0, 0]),
+            speed_m_s=float(np.linalg.norm(flight.burnout[0, 4:7])),
+            angle=float(burnout_angle_of(flight, planet)[0]),
+            altitude_m=float(burnout_alt),
+        ),
+        "impact_lat": float(lat),
+        "impact_lon": float(lon),
+        "impact_speed_m_s": float(np.linalg.norm(flight.impact[0, 4:7])),
+    }
+
+
+def fly_to_target(
+    catalog: MissileCatalog,
+    missile_id: str,
+    launch_lat: float,
+    launch_lon: float,
+    target_lat: float,
+    target_lon: float,
+    *,
+    shape: str = "minimum-energy",
+    apogee_m: float | None = None,
+    earth: EarthOptions = EarthOptions(),
+    case: Case = "nominal",
+) -> FlightResult:
+    """Fly a catalog missile to an aim point with the requested trajectory shape."""
+    missile = catalog.missile(missile_id, where="--missile")
+    if shape not in SHAPES:
+        raise RoofError(
+            f"unknown trajectory shape {shape!r}.", where="--shape", fix=f"Use one of {', '.join(SHAPES)}."
+        )
+    if apogee_m is not None and not (math.isfinite(apogee_m) and apogee_m > 0):
+        raise RoofError("the apogee must be a positive number of km.", where="--apogee-km")
+    planet = earth.planet()
+    launch = Launch(launch_lat, launch_lon)
+    separation, _, _ = geodesic_inverse_batch(
+        launch_lat, launch_lon, target_lat, target_lon, planet.a_m, planet.f
+    )
+    if separation < 1_000.0:
+        raise RoofError(
+            "the aim point is within 1 km of the launch point.", where="--to", fix="Choose a distant aim point."
+        )
+    vehicle = missile.vehicle(catalog.drag_tables, case)
+    try:
+        solution = aim(
+            vehicle,
+            planet,
+            launch,
+            target_lat,
+            target_lon,
+            shape=shape,
+            apogee_m=apogee_m,
+            drag=earth.drag,
+        )
+    except TargetingError as exc:
+        raise RoofError(f"{missile_id}: {exc}.", where="--to") from None
+    return FlightResult(
+        mode="aim",
+        missile_id=missile_id,
+        earth=earth,
+        launch_lat=launch_lat,
+        launch_lon=launch_lon,
+        guidance=solution.guidance,
+        shape=shape,
+        target_lat=target_lat,
+        target_lon=target_lon,
+        miss_distance_m=solution.miss_m,
+        ballistic_coefficient_kg_m2=vehicle.ballistic_coefficient_kg_m2,
+        case=case,
+        **_summarise(solution.flight, launch, planet, t0_is_burnout=False),  # type: ignore[arg-type]
+    )
+
+
+def fly_max_range(
+    catalog: MissileCatalog,
+    missile_id: str,
+    launch_lat: float,
+    launch_lon: float,
+    azimuth: float,
+    *,
+    earth: EarthOptions = EarthOptions(),
+    case: Case = "nominal",
+) -> FlightResult:
+    """The longest flight of a catalog missile toward an azimuth (all stages burnt)."""
+    missile = catalog.missile(missile_id, where="--missile")
+    planet = earth.planet()
+    launch = Launch(launch_lat, launch_lon)
+    vehicle = missile.vehicle(catalog.drag_tables, case)
+    try:
+        _, guidance = max_range(vehicle, planet, launch, azimuth, drag=earth.drag)
+    except TargetingError as exc:
+        raise RoofError(f"{missile_id}: {exc}.") from None
+    flight = fly_boosted(
+        vehicle, planet, launch.lat, launch.lon, 0.0, azimuth, guidance.kick, drag=earth.drag
+    )
+    return FlightResult(
+        mode="max-range",
+        missile_id=missile_id,
+        earth=earth,
+        launch_lat=launch_lat,
+        launch_lon=launch_lon,
+        guidance=guidance,
+        ballistic_coefficient_kg_m2=vehicle.ballistic_coefficient_kg_m2,
+        case=case,
+        **_summarise(flight, launch, planet, t0_is_burnout=False),  # type: ignore[arg-type]
+    )
+
+
+def fly_from_burnout(
+    lat: float,
+    lon: float,
+    azimuth: float,
+    speed_m_s: float,
+    angle: float,
+    *,
+    altitude_m: float = 0.0,
+    ballistic_coefficient_kg_m2: float = math.inf,
+    earth: EarthOptions = EarthOptions(),
+) -> FlightResult:
+    """Free flight from a burnout state; speed relative to the rotating Earth."""
+    if not (math.isfinite(speed_m_s) and speed_m_s > 0):
+        raise RoofError(f"the burnout speed must be a positive number, got {speed_m_s}.", where="--burnout-speed")
+    escape = math.sqrt(2.0 * GM_EARTH_M3_S2 / 6.3e6)
+    if speed_m_s >= escape:
+        raise RoofError(
+            f"a burnout speed of {speed_m_s:,.0f} m/s is above escape speed ({escape:,.0f} m/s): "
+            "nothing comes back down.",
+            where="--burnout-speed",
+        )
+    if not (math.isfinite(angle) and -math.pi / 2 < angle < math.pi / 2):
+        raise RoofError(
+            "the burnout angle must lie strictly between -90 and 90 degrees.", where="--burnout-angle"
+        )
+    if not (math.isfinite(altitude_m) and 0.0 <= altitude_m <= 5.0e6):
+        raise RoofError(
+            "the burnout altitude must be between 0 and 5,000 km.", where="--burnout-altitude-km"
+        )
+    if not (ballistic_coefficient_kg_m2 > 0):
+        raise RoofError("the ballistic coefficient must be positive.", where="--ballistic-coefficient")
+    if altitude_m == 0.0 and angle <= 0.0:
+        raise RoofError(
+            "a burnout on the ground that does not climb is already an impact.",
+            where="--burnout-angle",
+            fix="Give a positive angle or a burnout altitude.",
+        )
+    if not math.isfinite(azimuth):
+        raise RoofError("the azimuth must be a finite number of degrees.", where="--azimuth")
+    planet = earth.planet()
+    position, velocity = burnout_state_ecef(lat, lon, altitude_m, speed_m_s, angle, azimuth, planet)
+    flight = fly_free(
+        planet,
+        position,
+        velocity,
+        ballistic_coefficient_kg_m2=ballistic_coefficient_kg_m2,
+        drag=earth.drag,
+    )
+    return FlightResult(
+        mode="burnout-state",
+        missile_id=None,
+        earth=earth,
+        launch_lat=lat,
+        launch_lon=lon,
+        ballistic_coefficient_kg_m2=ballistic_coefficient_kg_m2 if earth.drag else None,
+        **_summarise(flight, Launch(lat, lon), planet, t0_is_burnout=True),  # type: ignore[arg-type]
+    )
