@@ -279,13 +279,20 @@ def fly(
             _print_table(record)
 
 
-@app.callback(invoke_without_command=False)
-def _root(
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
-) -> None:
-    if version:
+def _print_version(value: bool) -> None:
+    if value:
         stdout.print(f"securityroof {__version__}")
         raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Security Roof: open physics of a jointly run missile defence."""
 
 
 def main() -> None:

@@ -286,7 +286,9 @@ def _acceleration(t, y, out, seg_row, guidance, planet, drag_on, beta_kg_m2, cd_
     lat = 0.0
     h = 0.0
     rho_axis = 1.0
-    if drag_on or steer_local:
+    if drag_on or powered:
+        # Altitude sets the drag and, in powered flight, the thrust loss to
+        # ambient pressure even when drag is switched off.
         lat, h, rho_axis = _geodetic_from_inertial(rx, ry, rz, planet[A_M], planet[F])
     density = 0.0
     pressure = 0.0

@@ -1,0 +1,5 @@
+"""`python -m securityroof` runs the `roof` command."""
+
+from securityroof.cli import main
+
+main()
