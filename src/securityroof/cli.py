@@ -22,6 +22,7 @@ from securityroof.analysis.flight import (
     SHAPES,
     EarthOptions,
     FlightResult,
+    check_burnout_state,
     check_latlon,
     fly_from_burnout,
     fly_max_range,
@@ -61,7 +62,9 @@ def parse_latlon(text: str, option: str) -> tuple[float, float]:
         lat_deg, lon_deg = float(parts[0]), float(parts[1])
     except ValueError:
         raise RoofError(
-            f"{text!r} is not LAT,LON.", where=option, fix="Write two numbers in degrees, e.g. 35.2,53.9."
+            f"{text!r} is not LAT,LON.",
+            where=option,
+            fix="Write two numbers in degrees, e.g. 35.2,53.9.",
         ) from None
     check_latlon(lat_deg, lon_deg, option)
     return lat_deg, lon_deg
@@ -83,7 +86,10 @@ def flight_record(result: FlightResult) -> dict[str, Any]:
             "j2": result.earth.j2,
             "drag": result.earth.drag,
         },
-        "launch": {"lat_deg": math.degrees(result.launch_lat), "lon_deg": math.degrees(result.launch_lon)},
+        "launch": {
+            "lat_deg": math.degrees(result.launch_lat),
+            "lon_deg": math.degrees(result.launch_lon),
+        },
         "range_km": result.range_m / 1e3,
         "flight_time_s": result.flight_time_s,
         "apogee_km": result.apogee_m / 1e3,
@@ -122,13 +128,13 @@ def flight_record(result: FlightResult) -> dict[str, Any]:
 
 
 def _print_table(record: dict[str, Any]) -> None:
-    title = {
-        "aim": f"{record['missile']} to {record['target']['lat_deg']:.2f}, {record['target']['lon_deg']:.2f}"
-        if record["mode"] == "aim"
-        else "",
-        "max-range": f"{record['missile']}: maximum range",
-        "burnout-state": "free flight from a burnout state",
-    }[record["mode"]]
+    if record["mode"] == "aim":
+        target = record["target"]
+        title = f"{record['missile']} to {target['lat_deg']:.2f}, {target['lon_deg']:.2f}"
+    elif record["mode"] == "max-range":
+        title = f"{record['missile']}: maximum range"
+    else:
+        title = "free flight from a burnout state"
     table = Table(title=title, show_header=True, header_style="bold")
     table.add_column("quantity")
     table.add_column("value", justify="right")
@@ -151,7 +157,9 @@ def _print_table(record: dict[str, Any]) -> None:
         g = record["guidance"]
         rows.append(("launch azimuth (deg)", f"{g['azimuth_deg']:.3f}"))
         rows.append(("pitch-over kick (deg)", f"{g['kick_deg']:.3f}"))
-        rows.append(("thrust cutoff (s)", "burn-out" if g["cutoff_s"] is None else f"{g['cutoff_s']:.2f}"))
+        rows.append(
+            ("thrust cutoff (s)", "burn-out" if g["cutoff_s"] is None else f"{g['cutoff_s']:.2f}")
+        )
     earth = record["earth"]
     rows.append(
         (
@@ -170,37 +178,62 @@ def fly(
     missile: Annotated[str | None, typer.Option(help="Catalog missile id, e.g. shahab-3.")] = None,
     from_: Annotated[
         str | None,
-        typer.Option("--from", help="Launch point LAT,LON in degrees (the burnout point in burnout-state mode)."),
+        typer.Option(
+            "--from",
+            help="Launch point LAT,LON in degrees (the burnout point in burnout-state mode).",
+        ),
     ] = None,
     to: Annotated[str | None, typer.Option(help="Aim point LAT,LON in degrees.")] = None,
-    shape: Annotated[str, typer.Option(help=f"Trajectory shape: {' | '.join(SHAPES)}.")] = "minimum-energy",
-    apogee_km: Annotated[float | None, typer.Option(help="Requested apogee (km) with --to.")] = None,
-    azimuth: Annotated[float | None, typer.Option(help="Launch azimuth, degrees clockwise from north.")] = None,
-    max_range: Annotated[bool, typer.Option("--max-range", help="Fly to the greatest range toward --azimuth.")] = False,
+    shape: Annotated[
+        str, typer.Option(help=f"Trajectory shape: {' | '.join(SHAPES)}.")
+    ] = "minimum-energy",
+    apogee_km: Annotated[
+        float | None, typer.Option(help="Requested apogee (km) with --to.")
+    ] = None,
+    azimuth: Annotated[
+        float | None, typer.Option(help="Launch azimuth, degrees clockwise from north.")
+    ] = None,
+    max_range: Annotated[
+        bool, typer.Option("--max-range", help="Fly to the greatest range toward --azimuth.")
+    ] = False,
     burnout_speed: Annotated[
         float | None, typer.Option(help="Burnout speed relative to the rotating Earth (m/s).")
     ] = None,
     burnout_angle: Annotated[
-        float | None, typer.Option(help="Burnout flight-path angle above the local horizontal (deg).")
+        float | None,
+        typer.Option(help="Burnout flight-path angle above the local horizontal (deg)."),
     ] = None,
     burnout_altitude_km: Annotated[float, typer.Option(help="Burnout altitude (km).")] = 0.0,
     ballistic_coefficient: Annotated[
         float | None,
-        typer.Option(help=f"Burnout-state mode: m/(Cd A) of the body (kg/m^2); default the {DEFAULT_BURNOUT_BODY} RV."),
+        typer.Option(
+            help="Burnout-state mode: m/(Cd A) of the body (kg/m^2); "
+            f"default the {DEFAULT_BURNOUT_BODY} reentry vehicle."
+        ),
     ] = None,
-    earth: Annotated[str, typer.Option(help="Earth model: wgs84 or sphere (radius 6,371.0 km).")] = "wgs84",
-    no_rotation: Annotated[bool, typer.Option("--no-rotation", help="A non-rotating Earth.")] = False,
+    earth: Annotated[
+        str, typer.Option(help="Earth model: wgs84 or sphere (radius 6,371.0 km).")
+    ] = "wgs84",
+    no_rotation: Annotated[
+        bool, typer.Option("--no-rotation", help="A non-rotating Earth.")
+    ] = False,
     no_drag: Annotated[bool, typer.Option("--no-drag", help="No atmosphere.")] = False,
     no_j2: Annotated[bool, typer.Option("--no-j2", help="Point-mass gravity, no J2.")] = False,
-    case: Annotated[str, typer.Option(help="Catalog values to use: low, nominal or high.")] = "nominal",
+    case: Annotated[
+        str, typer.Option(help="Catalog values to use: low, nominal or high.")
+    ] = "nominal",
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
 ) -> None:
     """Fly a missile: to an aim point, from a burnout state, or to its maximum range."""
     with user_errors():
-        options = EarthOptions(shape=earth, rotating=not no_rotation, j2=not no_j2, drag=not no_drag)
+        options = EarthOptions(
+            shape=earth, rotating=not no_rotation, j2=not no_j2, drag=not no_drag
+        )
         options.planet()  # validates --earth before any work
         if case not in ("low", "nominal", "high"):
-            raise RoofError(f"unknown case {case!r}.", where="--case", fix="Use low, nominal or high.")
+            raise RoofError(
+                f"unknown case {case!r}.", where="--case", fix="Use low, nominal or high."
+            )
         for value, option in (
             (apogee_km, "--apogee-km"),
             (azimuth, "--azimuth"),
@@ -211,7 +244,9 @@ def fly(
         ):
             _finite(value, option)
         if from_ is None:
-            raise RoofError("a launch point is needed.", where="roof fly", fix="Add --from LAT,LON.")
+            raise RoofError(
+                "a launch point is needed.", where="roof fly", fix="Add --from LAT,LON."
+            )
         lat_deg, lon_deg = parse_latlon(from_, "--from")
         lat, lon = math.radians(lat_deg), math.radians(lon_deg)
         burnout_mode = burnout_speed is not None or burnout_angle is not None
@@ -225,6 +260,12 @@ def fly(
                 raise RoofError(
                     "--to and --max-range do not apply to a burnout state.", where="roof fly"
                 )
+            check_burnout_state(
+                burnout_speed,
+                math.radians(burnout_angle),
+                burnout_altitude_km * 1e3,
+                math.radians(azimuth),
+            )
             beta = math.inf
             if not no_drag:
                 if ballistic_coefficient is not None:
@@ -245,13 +286,21 @@ def fly(
             )
         else:
             if missile is None:
-                raise RoofError("which missile?", where="roof fly", fix="Add --missile NAME (see the catalog).")
+                raise RoofError(
+                    "which missile?", where="roof fly", fix="Add --missile NAME (see the catalog)."
+                )
             catalog = load_missiles()
             if max_range:
                 if azimuth is None or to is not None:
                     raise RoofError("--max-range needs --azimuth and no --to.", where="roof fly")
                 result = fly_max_range(
-                    catalog, missile, lat, lon, math.radians(azimuth), earth=options, case=case  # type: ignore[arg-type]
+                    catalog,
+                    missile,
+                    lat,
+                    lon,
+                    math.radians(azimuth),
+                    earth=options,
+                    case=case,  # type: ignore[arg-type]
                 )
             else:
                 if to is None:
@@ -289,7 +338,9 @@ def _print_version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version."),
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
+        ),
     ] = False,
 ) -> None:
     """Security Roof: open physics of a jointly run missile defence."""

@@ -92,7 +92,9 @@ def test_tighter_tolerance_converges():
             position,
             velocity,
             drag=False,
-            settings=IntegratorSettings(position_tolerance_m=tol, velocity_tolerance_m_s=tol * 1e-3),
+            settings=IntegratorSettings(
+                position_tolerance_m=tol, velocity_tolerance_m_s=tol * 1e-3
+            ),
         )
         impacts.append(flight.impact[0, 1:4])
     error_loose = np.linalg.norm(impacts[0] - impacts[2])
@@ -104,7 +106,9 @@ def test_tighter_tolerance_converges():
 def test_dense_samples_agree_with_events_and_stop_at_impact():
     planet = Planet.build("wgs84")
     position, velocity = burnout_state_ecef(0.2, 0.3, 0.0, 3000.0, 0.7, 2.0, planet)
-    flight = fly_free(planet, position, velocity, drag=False, sample_dt_s=1.0, sample_until_s=2000.0)
+    flight = fly_free(
+        planet, position, velocity, drag=False, sample_dt_s=1.0, sample_until_s=2000.0
+    )
     samples = flight.samples[0]
     t_impact = flight.impact[0, 0]
     valid = ~np.isnan(samples[:, 0])
@@ -119,7 +123,11 @@ def test_orbital_speed_never_impacts():
     v_circular = np.sqrt(planet.gm_m3_s2 / (planet.a_m + 300e3))
     position, velocity = burnout_state_ecef(0.0, 0.0, 300e3, v_circular, 0.0, 1.0, planet)
     flight = fly_free(
-        planet, position, velocity, drag=False, settings=IntegratorSettings(max_flight_time_s=9000.0)
+        planet,
+        position,
+        velocity,
+        drag=False,
+        settings=IntegratorSettings(max_flight_time_s=9000.0),
     )
     assert flight.status[0] == STATUS_NO_IMPACT
     assert np.isnan(flight.impact[0, 0])

@@ -45,7 +45,9 @@ def test_energy_and_angular_momentum_are_conserved(j2):
         np.radians(rng.uniform(0, 360, n)),
         planet,
     )
-    flight = fly_free(planet, position, velocity, drag=False, sample_dt_s=20.0, sample_until_s=4000.0)
+    flight = fly_free(
+        planet, position, velocity, drag=False, sample_dt_s=20.0, sample_until_s=4000.0
+    )
     assert np.all(flight.status == 0)
     # A non-rotating Earth's fixed frame is inertial: samples are inertial states.
     energy = _energy(flight.samples, planet)
@@ -70,7 +72,12 @@ def _rotating_frame_flight(planet, position, velocity):
         rn = np.linalg.norm(r)
         zr2 = (r[2] / rn) ** 2
         k = 1.5 * j2 * (re / rn) ** 2
-        g = -mu / rn**3 * r * np.array([1 + k * (1 - 5 * zr2), 1 + k * (1 - 5 * zr2), 1 + k * (3 - 5 * zr2)])
+        g = (
+            -mu
+            / rn**3
+            * r
+            * np.array([1 + k * (1 - 5 * zr2), 1 + k * (1 - 5 * zr2), 1 + k * (3 - 5 * zr2)])
+        )
         a = g - 2.0 * np.cross(w, v) - np.cross(w, np.cross(w, r))
         return np.concatenate((v, a))
 
@@ -94,9 +101,11 @@ def _rotating_frame_flight(planet, position, velocity):
 def test_rotation_east_beats_west_by_the_independent_amount():
     planet = Planet.build("wgs84", rotating=True, j2=True)
     azimuths = np.radians([90.0, 270.0])
-    position, velocity = burnout_state_ecef(0.0, np.radians(30.0), 100e3, 6500.0, np.radians(25.0), azimuths, planet)
+    position, velocity = burnout_state_ecef(
+        0.0, np.radians(30.0), 100e3, 6500.0, np.radians(25.0), azimuths, planet
+    )
     flight = fly_free(planet, position, velocity, drag=False)
-    lat, lon, _ = ecef_to_geodetic_batch(*flight.impact[:, 1:4].T, planet.a_m, planet.f)
+    _, lon, _ = ecef_to_geodetic_batch(*flight.impact[:, 1:4].T, planet.a_m, planet.f)
     ranges = planet.a_m * np.abs(lon - np.radians(30.0))
     assert ranges[0] > ranges[1] + 500e3  # east is much farther at this speed
     for i in range(2):

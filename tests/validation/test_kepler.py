@@ -31,7 +31,9 @@ def test_range_time_apogee_match_kepler(altitude_m):
     speed, gamma = np.meshgrid(np.linspace(2000.0, 7200.0, 14), np.radians(np.linspace(5, 80, 16)))
     speed, gamma = speed.ravel(), gamma.ravel()
     position, flight = _fly(speed, gamma, altitude_m, levels=(100e3,))
-    ref = arc(MU, R + altitude_m, speed, gamma, np.full(speed.shape, R), np.full(speed.shape, R + 100e3))
+    ref = arc(
+        MU, R + altitude_m, speed, gamma, np.full(speed.shape, R), np.full(speed.shape, R + 100e3)
+    )
     assert np.all(flight.status == 0)
     impact = flight.impact[:, 1:4]
     cos_angle = np.sum(impact * position, axis=1) / (

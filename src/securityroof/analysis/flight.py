@@ -12,11 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from securityroof.core.constants import GM_EARTH_M3_S2
-from securityroof.core.earth import ecef_to_geodetic_batch
 from securityroof.core.flight import (
+    DEFAULT_SETTINGS,
     STATUS_IMPACT,
     FlightArrays,
-    IntegratorSettings,
     burnout_state_ecef,
     fly_boosted,
     fly_free,
@@ -29,6 +28,7 @@ from securityroof.core.targeting import (
     TargetingError,
     aim,
     burnout_angle_of,
+    geodetic_of,
     max_range,
 )
 from securityroof.errors import RoofError
@@ -110,12 +110,12 @@ def _summarise(
     if flight.status[0] != STATUS_IMPACT:
         raise RoofError(
             "the trajectory does not come back down within "
-            f"{IntegratorSettings().max_flight_time_s / 3600:.0f} hours (orbital or escaping).",
+            f"{DEFAULT_SETTINGS.max_flight_time_s / 3600:.0f} hours (orbital or escaping).",
             fix="Lower the burnout speed or steepen the angle.",
         )
-    lat, lon, _ = ecef_to_geodetic_batch(*flight.impact[0, 1:4], planet.a_m, planet.f)
+    lat, lon, _ = geodetic_of(flight.impact[0, 1:4], planet)
     distance, _, _ = geodesic_inverse_batch(launch.lat, launch.lon, lat, lon, planet.a_m, planet.f)
-    _, _, burnout_alt = ecef_to_geodetic_batch(*flight.burnout[0, 1:4], planet.a_m, planet.f)
+    _, _, burnout_alt = geodetic_of(flight.burnout[0, 1:4], planet)
     apogee = float(flight.apogee[0, 1])
     if not np.isfinite(apogee):  # descending from the start: the highest point is the start
         apogee = float(burnout_alt)
@@ -152,7 +152,9 @@ def fly_to_target(
     missile = catalog.missile(missile_id, where="--missile")
     if shape not in SHAPES:
         raise RoofError(
-            f"unknown trajectory shape {shape!r}.", where="--shape", fix=f"Use one of {', '.join(SHAPES)}."
+            f"unknown trajectory shape {shape!r}.",
+            where="--shape",
+            fix=f"Use one of {', '.join(SHAPES)}.",
         )
     if apogee_m is not None and not (math.isfinite(apogee_m) and apogee_m > 0):
         raise RoofError("the apogee must be a positive number of km.", where="--apogee-km")
@@ -163,7 +165,9 @@ def fly_to_target(
     )
     if separation < 1_000.0:
         raise RoofError(
-            "the aim point is within 1 km of the launch point.", where="--to", fix="Choose a distant aim point."
+            "the aim point is within 1 km of the launch point.",
+            where="--to",
+            fix="Choose a distant aim point.",
         )
     vehicle = missile.vehicle(catalog.drag_tables, case)
     try:
@@ -231,6 +235,39 @@ def fly_max_range(
     )
 
 
+def check_burnout_state(speed_m_s: float, angle: float, altitude_m: float, azimuth: float) -> None:
+    """Reject burnout states that are not numbers or cannot describe a ballistic flight."""
+    if not (math.isfinite(speed_m_s) and speed_m_s > 0):
+        raise RoofError(
+            f"the burnout speed must be a positive number, got {speed_m_s}.",
+            where="--burnout-speed",
+        )
+    escape = math.sqrt(2.0 * GM_EARTH_M3_S2 / 6.3e6)
+    if speed_m_s >= escape:
+        raise RoofError(
+            f"a burnout speed of {speed_m_s:,.0f} m/s is above escape speed ({escape:,.0f} m/s): "
+            "nothing comes back down.",
+            where="--burnout-speed",
+        )
+    if not (math.isfinite(angle) and -math.pi / 2 < angle < math.pi / 2):
+        raise RoofError(
+            "the burnout angle must lie strictly between -90 and 90 degrees.",
+            where="--burnout-angle",
+        )
+    if not (math.isfinite(altitude_m) and 0.0 <= altitude_m <= 5.0e6):
+        raise RoofError(
+            "the burnout altitude must be between 0 and 5,000 km.", where="--burnout-altitude-km"
+        )
+    if altitude_m == 0.0 and angle <= 0.0:
+        raise RoofError(
+            "a burnout on the ground that does not climb is already an impact.",
+            where="--burnout-angle",
+            fix="Give a positive angle or a burnout altitude.",
+        )
+    if not math.isfinite(azimuth):
+        raise RoofError("the azimuth must be a finite number of degrees.", where="--azimuth")
+
+
 def fly_from_burnout(
     lat: float,
     lon: float,
@@ -243,33 +280,11 @@ def fly_from_burnout(
     earth: EarthOptions = EarthOptions(),
 ) -> FlightResult:
     """Free flight from a burnout state; speed relative to the rotating Earth."""
-    if not (math.isfinite(speed_m_s) and speed_m_s > 0):
-        raise RoofError(f"the burnout speed must be a positive number, got {speed_m_s}.", where="--burnout-speed")
-    escape = math.sqrt(2.0 * GM_EARTH_M3_S2 / 6.3e6)
-    if speed_m_s >= escape:
-        raise RoofError(
-            f"a burnout speed of {speed_m_s:,.0f} m/s is above escape speed ({escape:,.0f} m/s): "
-            "nothing comes back down.",
-            where="--burnout-speed",
-        )
-    if not (math.isfinite(angle) and -math.pi / 2 < angle < math.pi / 2):
-        raise RoofError(
-            "the burnout angle must lie strictly between -90 and 90 degrees.", where="--burnout-angle"
-        )
-    if not (math.isfinite(altitude_m) and 0.0 <= altitude_m <= 5.0e6):
-        raise RoofError(
-            "the burnout altitude must be between 0 and 5,000 km.", where="--burnout-altitude-km"
-        )
+    check_burnout_state(speed_m_s, angle, altitude_m, azimuth)
     if not (ballistic_coefficient_kg_m2 > 0):
-        raise RoofError("the ballistic coefficient must be positive.", where="--ballistic-coefficient")
-    if altitude_m == 0.0 and angle <= 0.0:
         raise RoofError(
-            "a burnout on the ground that does not climb is already an impact.",
-            where="--burnout-angle",
-            fix="Give a positive angle or a burnout altitude.",
+            "the ballistic coefficient must be positive.", where="--ballistic-coefficient"
         )
-    if not math.isfinite(azimuth):
-        raise RoofError("the azimuth must be a finite number of degrees.", where="--azimuth")
     planet = earth.planet()
     position, velocity = burnout_state_ecef(lat, lon, altitude_m, speed_m_s, angle, azimuth, planet)
     flight = fly_free(

@@ -38,11 +38,11 @@ from securityroof.core.constants import G0_M_S2, P0_PA
 from securityroof.core.earth import ecef_to_geodetic, geodetic_to_ecef_batch
 from securityroof.core.planet import (
     A_M,
-    F,
     GM,
     J2,
     J2_RADIUS_M,
     OMEGA,
+    F,
     Planet,
     gravity_acceleration,
 )
@@ -149,6 +149,9 @@ class IntegratorSettings:
                 self.impact_altitude_m,
             ]
         )
+
+
+DEFAULT_SETTINGS = IntegratorSettings()
 
 
 @dataclass(frozen=True)
@@ -282,7 +285,7 @@ def _acceleration(t, y, out, seg_row, guidance, planet, drag_on, beta_kg_m2, cd_
     wz = vz
     mode = int(seg_row[SEG_MODE])
     powered = mode != MODE_FREE
-    steer_local = mode == MODE_VERTICAL or mode == MODE_PITCH_OVER
+    steer_local = mode in (MODE_VERTICAL, MODE_PITCH_OVER)
     lat = 0.0
     h = 0.0
     rho_axis = 1.0
@@ -556,7 +559,9 @@ def _fly_one(
             for j in range(n_levels):
                 lv = levels[j]
                 if (alt0 < lv) != (alt1 < lv):
-                    s = _find_root(0, lv, h_try, y, k[0], y_new, k[6], alt0 - lv, alt1 - lv, planet, buf)
+                    s = _find_root(
+                        0, lv, h_try, y, k[0], y_new, k[6], alt0 - lv, alt1 - lv, planet, buf
+                    )
                     if alt1 >= lv:
                         if np.isnan(out_crossings[j, 0]):
                             out_crossings[j, 0] = t + s * h_try
@@ -684,7 +689,7 @@ def _broadcast(n: int, value, name: str) -> np.ndarray:
     arr = np.broadcast_to(np.asarray(value, dtype=np.float64), (n,))
     if not np.all(np.isfinite(arr) | (name == "cutoff_s")):
         raise ValueError(f"{name} must be finite")
-    return np.ascontiguousarray(arr)
+    return np.array(arr)  # an owned, writeable copy for the kernels
 
 
 def _run(
@@ -745,7 +750,7 @@ def fly_boosted(
     levels_m: np.ndarray | tuple[float, ...] = (),
     sample_dt_s: float | None = None,
     sample_until_s: float | None = None,
-    settings: IntegratorSettings = IntegratorSettings(),
+    settings: IntegratorSettings = DEFAULT_SETTINGS,
 ) -> FlightArrays:
     """Fly a batch of missiles of one type from launch to impact.
 
@@ -824,7 +829,7 @@ def fly_free(
     levels_m: np.ndarray | tuple[float, ...] = (),
     sample_dt_s: float | None = None,
     sample_until_s: float | None = None,
-    settings: IntegratorSettings = IntegratorSettings(),
+    settings: IntegratorSettings = DEFAULT_SETTINGS,
 ) -> FlightArrays:
     """Fly a batch of unpowered bodies from given Earth-fixed states to impact.
 
@@ -882,8 +887,12 @@ def burnout_state_ecef(
     The flight-path angle (rad) is measured above the local geodetic horizontal,
     the azimuth (rad) clockwise from north; speed is relative to the Earth.
     """
-    lat, lon, alt, speed, gamma, az = np.broadcast_arrays(
-        *(np.atleast_1d(np.asarray(v, dtype=np.float64)) for v in (lat, lon, altitude_m, speed_m_s, flight_path_angle, azimuth))
+    values = (lat, lon, altitude_m, speed_m_s, flight_path_angle, azimuth)
+    lat, lon, alt, speed, gamma, az = (
+        np.array(v)  # broadcast views are read-only; the kernels want owned arrays
+        for v in np.broadcast_arrays(
+            *(np.atleast_1d(np.asarray(v, dtype=np.float64)) for v in values)
+        )
     )
     position = np.column_stack(geodetic_to_ecef_batch(lat, lon, alt, planet.a_m, planet.f))
     cp, sp, cl, sl = np.cos(lat), np.sin(lat), np.cos(lon), np.sin(lon)

@@ -25,6 +25,7 @@ import numpy as np
 
 from securityroof.core.earth import ecef_to_geodetic_batch
 from securityroof.core.flight import (
+    DEFAULT_SETTINGS,
     STATUS_IMPACT,
     FlightArrays,
     IntegratorSettings,
@@ -117,10 +118,16 @@ class _Problem:
         return flight, impacts_of(flight, self.launch, self.planet)
 
 
+def geodetic_of(points_ecef_m: np.ndarray, planet: Planet) -> tuple[np.ndarray, ...]:
+    """Geodetic latitude, longitude (rad) and altitude (m) of (n, 3) ECEF points."""
+    p = np.atleast_2d(points_ecef_m)
+    return ecef_to_geodetic_batch(p[:, 0], p[:, 1], p[:, 2], planet.a_m, planet.f)
+
+
 def burnout_angle_of(flight: FlightArrays, planet: Planet) -> np.ndarray:
     """Flight-path angle (rad) of the Earth-relative velocity at burnout."""
     position, velocity = flight.burnout[:, 1:4], flight.burnout[:, 4:7]
-    lat, lon, _ = ecef_to_geodetic_batch(*position.T, planet.a_m, planet.f)
+    lat, lon, _ = geodetic_of(position, planet)
     up = np.column_stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)))
     speed = np.linalg.norm(velocity, axis=1)
     return np.arcsin(np.clip(np.sum(velocity * up, axis=1) / speed, -1.0, 1.0))
@@ -128,7 +135,7 @@ def burnout_angle_of(flight: FlightArrays, planet: Planet) -> np.ndarray:
 
 def impacts_of(flight: FlightArrays, launch: Launch, planet: Planet) -> Impacts:
     """Impact points of a batch and their distance and azimuth from the launch."""
-    lat, lon, _ = ecef_to_geodetic_batch(*flight.impact[:, 1:4].T, planet.a_m, planet.f)
+    lat, lon, _ = geodetic_of(flight.impact[:, 1:4], planet)
     hit = flight.status == STATUS_IMPACT
     distance = np.full(lat.shape, np.inf)
     azimuth = np.full(lat.shape, np.nan)
@@ -179,7 +186,7 @@ def max_range(
     azimuth: float,
     *,
     drag: bool = True,
-    settings: IntegratorSettings = IntegratorSettings(),
+    settings: IntegratorSettings = DEFAULT_SETTINGS,
 ) -> tuple[float, Guidance]:
     """Greatest range (m) with all stages burnt, launching toward `azimuth` (rad).
 
@@ -213,7 +220,7 @@ def best_burnout_angle(
     altitude_m: float = 0.0,
     ballistic_coefficient_kg_m2: float = np.inf,
     drag: bool = True,
-    settings: IntegratorSettings = IntegratorSettings(),
+    settings: IntegratorSettings = DEFAULT_SETTINGS,
 ) -> tuple[float, float]:
     """Burnout flight-path angle (rad) that maximises range for a burnout speed
     (m/s, Earth-relative) toward `azimuth`; returns (range_m, angle).
@@ -325,7 +332,7 @@ def aim(
     apogee_m: float | None = None,
     burnout_angle: float | None = None,
     drag: bool = True,
-    settings: IntegratorSettings = IntegratorSettings(),
+    settings: IntegratorSettings = DEFAULT_SETTINGS,
 ) -> AimSolution:
     """Guidance that lands the missile on the aim point (rad, rad).
 
@@ -367,9 +374,11 @@ def aim(
     reach = ranges.max()
     if reach < s_t:
         i = int(np.argmax(ranges[-1]))
-        reach_full, _ = max_range(
-            vehicle, planet, launch, az_t, drag=drag, settings=settings
-        ) if i else (reach, None)
+        reach_full, _ = (
+            max_range(vehicle, planet, launch, az_t, drag=drag, settings=settings)
+            if i
+            else (reach, None)
+        )
         raise TargetingError(
             f"the aim point is {s_t / 1e3:,.0f} km away, beyond the missile's maximum "
             f"range of {reach_full / 1e3:,.0f} km toward it",
@@ -397,7 +406,7 @@ def aim(
             _, imp = problem.fly(rows[:, 0], rows[:, 1], rows[:, 2])
             return _residuals(imp, s_t, az_t, condition, condition_value)
 
-        x, r, its = _newton(
+        x, _, its = _newton(
             evaluate,
             x0,
             np.array([1e-7, 1e-6, 1e-3]),
@@ -422,7 +431,7 @@ def aim(
             _, imp = problem.fly(rows[:, 0], kick, rows[:, 1])
             return _residuals(imp, s_t, az_t, None, 0.0)
 
-        x, r, its = _newton(
+        x, _, its = _newton(
             evaluate,
             np.array([az_t, cut]),
             np.array([1e-7, 1e-3]),
@@ -454,7 +463,7 @@ def aim(
             _, imp = problem.fly(rows[:, 0], rows[:, 1], np.inf)
             return _residuals(imp, s_t, az_t, None, 0.0)
 
-        x, r, its = _newton(
+        x, _, its = _newton(
             evaluate,
             np.array([az_t, kick0]),
             np.array([1e-7, 1e-6]),
@@ -466,7 +475,12 @@ def aim(
 
     flight, impacts = problem.fly(guidance.azimuth, guidance.kick, guidance.cutoff_s)
     miss, _, _ = geodesic_inverse_batch(
-        impacts.lat, impacts.lon, np.array([target_lat]), np.array([target_lon]), planet.a_m, planet.f
+        impacts.lat,
+        impacts.lon,
+        np.array([target_lat]),
+        np.array([target_lon]),
+        planet.a_m,
+        planet.f,
     )
     return AimSolution(
         guidance=guidance,

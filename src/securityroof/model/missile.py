@@ -56,8 +56,13 @@ class Stage(BaseModel):
             positive(getattr(self, name), name)
         positive(self.diameter_m, "diameter_m")
         positive(self.isp_sea_level_s, "isp_sea_level_s")
-        if self.isp_sea_level_s is not None and self.isp_sea_level_s.nominal > self.isp_vacuum_s.nominal:
-            raise ValueError("isp_sea_level_s is above isp_vacuum_s: a nozzle loses thrust at sea level")
+        if (
+            self.isp_sea_level_s is not None
+            and self.isp_sea_level_s.nominal > self.isp_vacuum_s.nominal
+        ):
+            raise ValueError(
+                "isp_sea_level_s is above isp_vacuum_s: a nozzle loses thrust at sea level"
+            )
         return self
 
 
@@ -132,7 +137,9 @@ class Missile(BaseModel):
             payload_kg=self.payload_mass_kg.value(case),
             ballistic_coefficient_kg_m2=self.ballistic_coefficient_kg_m2.value(case),
             vertical_rise_s=self.vertical_rise_s.value(case),
-            pitch_over_s=self.pitch_over_s.value(case) if self.pitch_over_s else DEFAULT_PITCH_OVER_S,
+            pitch_over_s=self.pitch_over_s.value(case)
+            if self.pitch_over_s
+            else DEFAULT_PITCH_OVER_S,
             cd_mach=np.array(table.mach, dtype=np.float64),
             cd=np.array(table.cd, dtype=np.float64),
         )

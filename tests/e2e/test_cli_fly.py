@@ -1,0 +1,207 @@
+"""`roof fly` as a user runs it: a real subprocess, its stdout, stderr and exit code."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def roof(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, **(env or {})}
+    full_env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + full_env.get("PYTHONPATH", "")
+    return subprocess.run(
+        [sys.executable, "-m", "securityroof", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=full_env,
+    )
+
+
+def assert_user_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    """Exit code 2, a short message naming the problem, no traceback, no stdout."""
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    message = " ".join(result.stderr.split())
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+BURNOUT = [
+    "fly",
+    "--from",
+    "35,50",
+    "--azimuth",
+    "45",
+    "--burnout-speed",
+    "4000",
+    "--burnout-angle",
+    "40",
+]
+
+
+def test_burnout_state_json_has_the_contract_fields():
+    result = roof(*BURNOUT, "--json", "--earth", "sphere", "--no-rotation", "--no-j2", "--no-drag")
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    for key in ("range_km", "flight_time_s", "apogee_km", "burnout", "impact"):
+        assert key in record
+    assert set(record["burnout"]) >= {"speed_m_s", "angle_deg", "altitude_km", "time_s"}
+    assert set(record["impact"]) >= {"lat_deg", "lon_deg"}
+    # Sphere, no rotation, no J2, no drag: the Kepler range for v = 4 km/s,
+    # gamma = 40 deg from the surface (Bate, Mueller & White, ch. 6), to 10 m.
+    mu, r = 3.986004418e14, 6.371e6
+    v, gamma = 4000.0, math.radians(40.0)
+    a = -mu / (2 * (v * v / 2 - mu / r))
+    p = (r * v * math.cos(gamma)) ** 2 / mu
+    e = math.sqrt(1 - p / a)
+    range_km = r * (2 * math.pi - 2 * math.acos((p / r - 1) / e)) / 1e3
+    assert record["range_km"] == pytest.approx(range_km, abs=0.01)
+    assert record["burnout"]["speed_m_s"] == pytest.approx(4000.0)
+    assert record["burnout"]["time_s"] == 0.0
+
+
+def test_burnout_state_table_is_readable():
+    result = roof(*BURNOUT)
+    assert result.returncode == 0, result.stderr
+    assert "range (km)" in result.stdout and "apogee (km)" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (
+            [
+                "fly",
+                "--from",
+                "95,50",
+                "--azimuth",
+                "45",
+                "--burnout-speed",
+                "4000",
+                "--burnout-angle",
+                "40",
+            ],
+            ["--from", "latitude 95.0"],
+        ),
+        (
+            [
+                "fly",
+                "--from",
+                "35;50",
+                "--azimuth",
+                "45",
+                "--burnout-speed",
+                "4000",
+                "--burnout-angle",
+                "40",
+            ],
+            ["--from", "not LAT,LON"],
+        ),
+        (
+            [
+                "fly",
+                "--from",
+                "35,50",
+                "--azimuth",
+                "45",
+                "--burnout-speed",
+                "-4000",
+                "--burnout-angle",
+                "40",
+            ],
+            ["--burnout-speed", "positive"],
+        ),
+        (
+            [
+                "fly",
+                "--from",
+                "35,50",
+                "--azimuth",
+                "45",
+                "--burnout-speed",
+                "nan",
+                "--burnout-angle",
+                "40",
+            ],
+            ["--burnout-speed", "finite"],
+        ),
+        (
+            [
+                "fly",
+                "--from",
+                "35,50",
+                "--azimuth",
+                "inf",
+                "--burnout-speed",
+                "4000",
+                "--burnout-angle",
+                "40",
+            ],
+            ["--azimuth", "finite"],
+        ),
+        (
+            [
+                "fly",
+                "--from",
+                "35,50",
+                "--azimuth",
+                "45",
+                "--burnout-speed",
+                "12000",
+                "--burnout-angle",
+                "40",
+            ],
+            ["escape"],
+        ),
+        (
+            [
+                "fly",
+                "--from",
+                "35,50",
+                "--azimuth",
+                "45",
+                "--burnout-speed",
+                "4000",
+                "--burnout-angle",
+                "95",
+            ],
+            ["--burnout-angle"],
+        ),
+        (
+            ["fly", "--from", "35,50", "--burnout-speed", "4000", "--burnout-angle", "40"],
+            ["--azimuth"],
+        ),
+        (
+            [
+                "fly",
+                "--from",
+                "35,50",
+                "--azimuth",
+                "45",
+                "--burnout-speed",
+                "4000",
+                "--burnout-angle",
+                "40",
+                "--earth",
+                "moon",
+            ],
+            ["--earth", "wgs84 or sphere"],
+        ),
+        (
+            ["fly", "--azimuth", "45", "--burnout-speed", "4000", "--burnout-angle", "40"],
+            ["--from"],
+        ),
+    ],
+)
+def test_bad_burnout_input_is_a_clear_error(args, fragments):
+    assert_user_error(roof(*args), *fragments)
