@@ -113,24 +113,26 @@ def _summarise(
             f"{DEFAULT_SETTINGS.max_flight_time_s / 3600:.0f} hours (orbital or escaping).",
             fix="Lower the burnout speed or steepen the angle.",
         )
-    lat, lon, _ = geodetic_of(flight.impact[0, 1:4], planet)
-    distance, _, _ = geodesic_inverse_batch(launch.lat, launch.lon, lat, lon, planet.a_m, planet.f)
-    _, _, burnout_alt = geodetic_of(flight.burnout[0, 1:4], planet)
+    lat, lon, _ = (float(v[0]) for v in geodetic_of(flight.impact[0, 1:4], planet))
+    burnout_alt = float(geodetic_of(flight.burnout[0, 1:4], planet)[2][0])
+    distance = float(
+        geodesic_inverse_batch(launch.lat, launch.lon, lat, lon, planet.a_m, planet.f)[0]
+    )
     apogee = float(flight.apogee[0, 1])
     if not np.isfinite(apogee):  # descending from the start: the highest point is the start
-        apogee = float(burnout_alt)
+        apogee = burnout_alt
     return {
-        "range_m": float(distance),
+        "range_m": distance,
         "flight_time_s": float(flight.impact[0, 0]),
         "apogee_m": apogee,
         "burnout": BurnoutSummary(
             time_s=0.0 if t0_is_burnout else float(flight.burnout[0, 0]),
             speed_m_s=float(np.linalg.norm(flight.burnout[0, 4:7])),
             angle=float(burnout_angle_of(flight, planet)[0]),
-            altitude_m=float(burnout_alt),
+            altitude_m=burnout_alt,
         ),
-        "impact_lat": float(lat),
-        "impact_lon": float(lon),
+        "impact_lat": lat,
+        "impact_lon": lon,
         "impact_speed_m_s": float(np.linalg.norm(flight.impact[0, 4:7])),
     }
 
