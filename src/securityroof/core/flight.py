@@ -269,6 +269,21 @@ def _geodetic_from_inertial(x, y, z, a_m, f):
     return lat, h, rho
 
 
+@numba.njit(cache=True, inline="always")
+def _air_altitude(x, y, z, a_m, f):
+    """Height above the ellipsoid along the geocentric radius (m), for the air only.
+
+    It differs from the geodetic height by about h * e^4 / 8 at most (0.6 m
+    at 100 km, 6 m at 1,000 km), a density error below 1e-4, and costs a
+    fraction of the exact conversion that the events use.
+    """
+    r2 = x * x + y * y + z * z
+    sin2 = z * z / r2
+    b = a_m * (1.0 - f)
+    surface = a_m * b / np.sqrt(b * b * (1.0 - sin2) + a_m * a_m * sin2)
+    return np.sqrt(r2) - surface
+
+
 @numba.njit(cache=True)
 def _acceleration(t, y, out, seg_row, guidance, planet, drag_on, beta_kg_m2, cd_mach, cd):
     """Write d(state)/dt of the inertial state `y` = (r, v) into `out`.
@@ -286,18 +301,13 @@ def _acceleration(t, y, out, seg_row, guidance, planet, drag_on, beta_kg_m2, cd_
     mode = int(seg_row[SEG_MODE])
     powered = mode != MODE_FREE
     steer_local = mode in (MODE_VERTICAL, MODE_PITCH_OVER)
-    lat = 0.0
-    h = 0.0
-    rho_axis = 1.0
-    if drag_on or powered:
-        # Altitude sets the drag and, in powered flight, the thrust loss to
-        # ambient pressure even when drag is switched off.
-        lat, h, rho_axis = _geodetic_from_inertial(rx, ry, rz, planet[A_M], planet[F])
     density = 0.0
     pressure = 0.0
     sound = 1.0
     if drag_on or powered:
-        density, pressure, sound = atmosphere(h)
+        # Altitude sets the drag and, in powered flight, the thrust loss to
+        # ambient pressure even when drag is switched off.
+        density, pressure, sound = atmosphere(_air_altitude(rx, ry, rz, planet[A_M], planet[F]))
     speed_rel = np.sqrt(wx * wx + wy * wy + wz * wz)
     ax, ay, az = gx, gy, gz
     if not powered:
@@ -311,6 +321,7 @@ def _acceleration(t, y, out, seg_row, guidance, planet, drag_on, beta_kg_m2, cd_
         thrust = seg_row[SEG_THRUST_VAC] - seg_row[SEG_EXIT_AREA] * pressure
         if steer_local:
             # Local geodetic up and the horizontal heading along the launch azimuth.
+            lat, _, rho_axis = _geodetic_from_inertial(rx, ry, rz, planet[A_M], planet[F])
             cl, sl = rx / rho_axis, ry / rho_axis
             cp, sp = np.cos(lat), np.sin(lat)
             ux, uy, uz = cp * cl, cp * sl, sp
@@ -348,9 +359,10 @@ def _dopri_step(t, y, k, h, seg_row, guidance, planet, drag_on, beta, cd_mach, c
     """One Dormand-Prince 5(4) step from (t, y) with k[0] = f(t, y) already set.
 
     Writes the 5th-order solution into `y_new` and f(t + h, y_new) into k[6];
-    returns the error norm scaled by the tolerances (accept when <= 1).
+    k[7] is scratch. Returns the error norm scaled by the tolerances (accept
+    when <= 1).
     """
-    tmp = np.empty(6)
+    tmp = k[7]
     for i in range(6):
         tmp[i] = y[i] + h * _A21 * k[0, i]
     _acceleration(t + _C2 * h, tmp, k[1], seg_row, guidance, planet, drag_on, beta, cd_mach, cd)
@@ -520,7 +532,7 @@ def _fly_one(
     impact_level = settings[5]
     n_levels = levels.size
     n_samples = out_samples.shape[0]
-    k = np.empty((7, 6))
+    k = np.empty((8, 6))
     y_new = np.empty(6)
     buf = np.empty(6)
     free_row = np.zeros(8)
