@@ -114,19 +114,33 @@ class Missile(BaseModel):
         return found
 
     def vehicle(self, drag_tables: dict[str, DragTable], case: Case = "nominal") -> VehicleArrays:
-        """Pack for the flight core, taking every uncertain value at `case`."""
+        """Pack for the flight core.
+
+        `case` is about capability, not about each number: "low" takes every
+        uncertain value at the end of its range that shortens the flight
+        (less propellant and Isp, more dry mass, payload and drag), "high"
+        the end that lengthens it; values whose effect has no clear sign
+        (burn time, vertical rise, pitch-over) stay nominal.
+        """
+
+        def pick(quantity: Quantity, more_range_when_larger: bool) -> float:
+            if case == "nominal":
+                return quantity.nominal
+            larger = (case == "high") == more_range_when_larger
+            return quantity.value("high" if larger else "low")
+
         rows = []
         for stage in self.stages:
-            isp_vac = stage.isp_vacuum_s.value(case)
-            isp_sl = stage.isp_sea_level_s.value(case) if stage.isp_sea_level_s else isp_vac
+            isp_vac = pick(stage.isp_vacuum_s, True)
+            isp_sl = pick(stage.isp_sea_level_s, True) if stage.isp_sea_level_s else isp_vac
             rows.append(
                 [
-                    stage.propellant_mass_kg.value(case),
-                    stage.dry_mass_kg.value(case),
-                    stage.burn_time_s.value(case),
+                    pick(stage.propellant_mass_kg, True),
+                    pick(stage.dry_mass_kg, False),
+                    stage.burn_time_s.nominal,
                     isp_vac,
                     min(isp_sl, isp_vac),
-                    math.pi * (0.5 * stage.diameter_m.value(case)) ** 2,
+                    math.pi * (0.5 * pick(stage.diameter_m, False)) ** 2,
                 ]
             )
         # One drag table for the stack: that of the bottom stage, which flies
@@ -134,12 +148,10 @@ class Missile(BaseModel):
         table = drag_tables[self.stages[0].drag_table]
         return VehicleArrays(
             stages=np.array(rows, dtype=np.float64),
-            payload_kg=self.payload_mass_kg.value(case),
-            ballistic_coefficient_kg_m2=self.ballistic_coefficient_kg_m2.value(case),
-            vertical_rise_s=self.vertical_rise_s.value(case),
-            pitch_over_s=self.pitch_over_s.value(case)
-            if self.pitch_over_s
-            else DEFAULT_PITCH_OVER_S,
+            payload_kg=pick(self.payload_mass_kg, False),
+            ballistic_coefficient_kg_m2=pick(self.ballistic_coefficient_kg_m2, True),
+            vertical_rise_s=self.vertical_rise_s.nominal,
+            pitch_over_s=self.pitch_over_s.nominal if self.pitch_over_s else DEFAULT_PITCH_OVER_S,
             cd_mach=np.array(table.mach, dtype=np.float64),
             cd=np.array(table.cd, dtype=np.float64),
         )
