@@ -39,6 +39,9 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 from securityroof.core.flight import (
+    DEFAULT_SETTINGS as DEFAULTS,
+)
+from securityroof.core.flight import (
     STATUS_IMPACT,
     IntegratorSettings,
     burnout_state_ecef,
@@ -298,7 +301,8 @@ def main(argv: list[str] | None = None) -> dict:
         lambda: run_project(planet, cases), args.repeat, args.min_time
     )
     ours = Row(
-        "securityroof fly_free (numba DOPRI5, 1e-3 m, 1e-6 m/s)",
+        f"securityroof fly_free (numba DOPRI5, {DEFAULTS.position_tolerance_m:g} m, "
+        f"{DEFAULTS.velocity_tolerance_m_s:g} m/s)",
         len(cases),
         threads,
         seconds,
@@ -318,7 +322,10 @@ def main(argv: list[str] | None = None) -> dict:
         ours_single = ours
 
     # scipy on the subset.
-    scipy_rtol, scipy_atol = 1e-10, np.array([1e-3] * 3 + [1e-6] * 3)
+    scipy_rtol = 1e-10
+    scipy_atol = np.array(
+        [DEFAULTS.position_tolerance_m] * 3 + [DEFAULTS.velocity_tolerance_m_s] * 3
+    )
     seconds, positions = best_time(
         lambda: run_scipy(planet, subset, scipy_rtol, scipy_atol), 1, args.min_time
     )

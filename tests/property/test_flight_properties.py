@@ -37,7 +37,7 @@ def _ranges(planet, lat_deg, lon_deg, speeds, gammas, azimuths):
 def test_range_on_a_still_round_earth_ignores_place_and_heading(la1, lo1, la2, lo2, az1, az2, v, g):
     r1 = _ranges(SPHERE, la1, lo1, v, g, az1)
     r2 = _ranges(SPHERE, la2, lo2, v, g, az2)
-    assert abs(r1[0] - r2[0]) < 0.05  # metres
+    assert abs(r1[0] - r2[0]) < 0.5  # metres: the integrator tolerance, not the physics
 
 
 @settings(max_examples=25, deadline=None)

@@ -131,8 +131,8 @@ class IntegratorSettings:
         Altitude above the ellipsoid at which a descending trajectory ends (m).
     """
 
-    position_tolerance_m: float = 1e-3
-    velocity_tolerance_m_s: float = 1e-6
+    position_tolerance_m: float = 0.1
+    velocity_tolerance_m_s: float = 1e-4
     max_step_boost_s: float = 2.0
     max_step_free_s: float = 120.0
     max_flight_time_s: float = 4.0 * 3600.0
@@ -284,7 +284,7 @@ def _air_altitude(x, y, z, a_m, f):
     return np.sqrt(r2) - surface
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _acceleration(t, y, out, seg_row, guidance, planet, drag_on, beta_kg_m2, cd_mach, cd):
     """Write d(state)/dt of the inertial state `y` = (r, v) into `out`.
 
@@ -300,6 +300,9 @@ def _acceleration(t, y, out, seg_row, guidance, planet, drag_on, beta_kg_m2, cd_
     wz = vz
     mode = int(seg_row[SEG_MODE])
     powered = mode != MODE_FREE
+    if not (powered or drag_on):  # coasting in vacuum: gravity only
+        out[0], out[1], out[2], out[3], out[4], out[5] = vx, vy, vz, gx, gy, gz
+        return
     steer_local = mode in (MODE_VERTICAL, MODE_PITCH_OVER)
     density = 0.0
     pressure = 0.0
@@ -401,8 +404,8 @@ def _dopri_step(t, y, k, h, seg_row, guidance, planet, drag_on, beta, cd_mach, c
 
 
 @numba.njit(cache=True, inline="always")
-def _hermite(s, h, y0, f0, y1, f1, i):
-    """Quintic Hermite position and velocity of component i at s = tau / h.
+def _interpolate(s, h, y0, f0, y1, f1, out):
+    """Quintic Hermite state at s = tau / h inside a step, into `out`.
 
     Matches position, velocity and acceleration at both ends of the step, so
     its error is O(h^6): a second-order ODE's natural dense output.
@@ -411,30 +414,26 @@ def _hermite(s, h, y0, f0, y1, f1, i):
     s3 = s2 * s
     s4 = s3 * s
     s5 = s4 * s
-    h0 = 1.0 - 10.0 * s3 + 15.0 * s4 - 6.0 * s5
-    h1 = s - 6.0 * s3 + 8.0 * s4 - 3.0 * s5
-    h2 = 0.5 * s2 - 1.5 * s3 + 1.5 * s4 - 0.5 * s5
-    h3 = 0.5 * s3 - s4 + 0.5 * s5
-    h4 = -4.0 * s3 + 7.0 * s4 - 3.0 * s5
-    h5 = 10.0 * s3 - 15.0 * s4 + 6.0 * s5
-    d0 = -30.0 * s2 + 60.0 * s3 - 30.0 * s4
-    d1 = 1.0 - 18.0 * s2 + 32.0 * s3 - 15.0 * s4
-    d2 = s - 4.5 * s2 + 6.0 * s3 - 2.5 * s4
-    d3 = 1.5 * s2 - 4.0 * s3 + 2.5 * s4
-    d4 = -12.0 * s2 + 28.0 * s3 - 15.0 * s4
-    d5 = 30.0 * s2 - 60.0 * s3 + 30.0 * s4
     hh = h * h
-    pos = h0 * y0[i] + h1 * h * f0[i] + h2 * hh * f0[i + 3] + h3 * hh * f1[i + 3]
-    pos += h4 * h * f1[i] + h5 * y1[i]
-    vel = d0 * y0[i] + d1 * h * f0[i] + d2 * hh * f0[i + 3] + d3 * hh * f1[i + 3]
-    vel += d4 * h * f1[i] + d5 * y1[i]
-    return pos, vel / h
-
-
-@numba.njit(cache=True)
-def _interpolate(s, h, y0, f0, y1, f1, out):
+    # Position weights of r0, h v0, h^2 a0, h^2 a1, h v1, r1 ...
+    w0 = 1.0 - 10.0 * s3 + 15.0 * s4 - 6.0 * s5
+    w1 = (s - 6.0 * s3 + 8.0 * s4 - 3.0 * s5) * h
+    w2 = (0.5 * s2 - 1.5 * s3 + 1.5 * s4 - 0.5 * s5) * hh
+    w3 = (0.5 * s3 - s4 + 0.5 * s5) * hh
+    w4 = (-4.0 * s3 + 7.0 * s4 - 3.0 * s5) * h
+    w5 = 10.0 * s3 - 15.0 * s4 + 6.0 * s5
+    # ... and their time derivatives (d/dtau = d/ds / h).
+    d0 = (-30.0 * s2 + 60.0 * s3 - 30.0 * s4) / h
+    d1 = 1.0 - 18.0 * s2 + 32.0 * s3 - 15.0 * s4
+    d2 = (s - 4.5 * s2 + 6.0 * s3 - 2.5 * s4) * h
+    d3 = (1.5 * s2 - 4.0 * s3 + 2.5 * s4) * h
+    d4 = -12.0 * s2 + 28.0 * s3 - 15.0 * s4
+    d5 = (30.0 * s2 - 60.0 * s3 + 30.0 * s4) / h
     for i in range(3):
-        out[i], out[i + 3] = _hermite(s, h, y0, f0, y1, f1, i)
+        out[i] = w0 * y0[i] + w1 * f0[i] + w2 * f0[i + 3] + w3 * f1[i + 3] + w4 * f1[i] + w5 * y1[i]
+        out[i + 3] = (
+            d0 * y0[i] + d1 * f0[i] + d2 * f0[i + 3] + d3 * f1[i + 3] + d4 * f1[i] + d5 * y1[i]
+        )
 
 
 @numba.njit(cache=True)
@@ -450,6 +449,42 @@ def _altitude_and_rate(y, planet):
     cp = np.cos(lat)
     rate = cp * (wx * y[0] + wy * y[1]) / rho_axis + np.sin(lat) * y[5]
     return h, rate
+
+
+@numba.njit(cache=True, inline="always")
+def _quick_altitude_and_rate(y, planet):
+    """Radial altitude (m) and radial rate (m/s), with bounds on how far each
+    can be from the geodetic altitude and its rate.
+
+    The geodetic normal leans from the radius by at most about f (rad), so
+    the rate differs by at most f |v| and the altitude by about f^2 |h| / 2;
+    the margins take twice that. Events are looked for with the exact
+    values only where these bounds cannot rule them out.
+    """
+    r2 = y[0] * y[0] + y[1] * y[1] + y[2] * y[2]
+    r = np.sqrt(r2)
+    a_m, f = planet[A_M], planet[F]
+    sin2 = y[2] * y[2] / r2
+    b = a_m * (1.0 - f)
+    h = r - a_m * b / np.sqrt(b * b * (1.0 - sin2) + a_m * a_m * sin2)
+    rate = (y[0] * y[3] + y[1] * y[4] + y[2] * y[5]) / r  # omega x r is normal to r
+    speed = np.sqrt(y[3] * y[3] + y[4] * y[4] + y[5] * y[5])
+    return h, rate, f * f * abs(h) + 1e-3, (2.0 * f + 1e-9) * speed + 1e-9
+
+
+@numba.njit(cache=True, inline="always")
+def _event_possible(h0, r0, mh0, mr0, h1, r1, mh1, mr1, levels, impact_level):
+    """Whether a step may contain an altitude crossing, an impact or an apogee."""
+    low = min(h0 - mh0, h1 - mh1)
+    high = max(h0 + mh0, h1 + mh1)
+    if low <= impact_level <= high:
+        return True
+    for j in range(levels.size):
+        if low <= levels[j] <= high:
+            return True
+    rising = r0 - mr0 > 0.0 and r1 - mr1 > 0.0
+    falling = r0 + mr0 < 0.0 and r1 + mr1 < 0.0
+    return not (rising or falling)
 
 
 @numba.njit(cache=True)
@@ -488,7 +523,12 @@ def _find_root(which, level, h, y0, f0, y1, f1, g0, g1, planet, buf):
 def _to_earth_fixed(y, theta, omega, out, offset):
     """Write ECEF position and Earth-relative velocity of inertial `y` at
     Earth rotation angle theta into out[offset : offset + 6]."""
-    c, s = np.cos(theta), np.sin(theta)
+    _rotate_to_earth_fixed(y, np.cos(theta), np.sin(theta), omega, out, offset)
+
+
+@numba.njit(cache=True, inline="always")
+def _rotate_to_earth_fixed(y, c, s, omega, out, offset):
+    """As `_to_earth_fixed`, given the cosine and sine of the rotation angle."""
     x, yy, z = y[0], y[1], y[2]
     wx = y[3] + omega * y[1]
     wy = y[4] - omega * y[0]
@@ -520,11 +560,16 @@ def _fly_one(
     out_impact,
     out_crossings,
     out_samples,
+    k,
+    y_new,
+    buf,
+    free_row,
 ):
     """Integrate one trajectory from the inertial state `y` at t = 0.
 
     Powered segments come first, then free flight until impact or the
-    maximum flight time. Returns (status, accepted steps).
+    maximum flight time. `k` (8, 6), `y_new` (6), `buf` (6) and `free_row`
+    (8) are scratch space. Returns (status, accepted steps).
     """
     tol = settings[0:2]
     omega = planet[OMEGA]
@@ -532,10 +577,7 @@ def _fly_one(
     impact_level = settings[5]
     n_levels = levels.size
     n_samples = out_samples.shape[0]
-    k = np.empty((8, 6))
-    y_new = np.empty(6)
-    buf = np.empty(6)
-    free_row = np.zeros(8)
+    free_row[:] = 0.0
     free_row[SEG_MODE] = MODE_FREE
     t = 0.0
     next_sample = 0
@@ -545,7 +587,13 @@ def _fly_one(
     if n_seg == 0:
         out_burnout[0] = 0.0
         _to_earth_fixed(y, omega * epoch_s, omega, out_burnout, 1)
-    alt0, rate0 = _altitude_and_rate(y, planet)
+    q_h0, q_r0, q_mh0, q_mr0 = _quick_altitude_and_rate(y, planet)
+    # Rotation of the sample grid, advanced by one grid step at a time.
+    sample_cos, sample_sin = (
+        np.cos(omega * (epoch_s + sample_dt_s)),
+        np.sin(omega * (epoch_s + sample_dt_s)),
+    )
+    step_cos, step_sin = np.cos(omega * sample_dt_s), np.sin(omega * sample_dt_s)
     h = 0.5
     steps = 0
     for si in range(n_seg + 1):
@@ -567,8 +615,18 @@ def _fly_one(
                 continue
             steps += 1
             t1 = t_end if h_try == t_end - t else t + h_try
-            alt1, rate1 = _altitude_and_rate(y_new, planet)
-            for j in range(n_levels):
+            q_h1, q_r1, q_mh1, q_mr1 = _quick_altitude_and_rate(y_new, planet)
+            event = _event_possible(
+                q_h0, q_r0, q_mh0, q_mr0, q_h1, q_r1, q_mh1, q_mr1, levels, impact_level
+            )
+            q_h0, q_r0, q_mh0, q_mr0 = q_h1, q_r1, q_mh1, q_mr1
+            # Without a possible event, placeholders that trigger nothing below.
+            alt0 = alt1 = impact_level + 1.0
+            rate0 = rate1 = 1.0
+            if event:
+                alt0, rate0 = _altitude_and_rate(y, planet)
+                alt1, rate1 = _altitude_and_rate(y_new, planet)
+            for j in range(n_levels if event else 0):
                 lv = levels[j]
                 if (alt0 < lv) != (alt1 < lv):
                     s = _find_root(
@@ -607,8 +665,13 @@ def _fly_one(
             while next_sample < n_samples and next_sample * sample_dt_s <= t_stop:
                 s = (next_sample * sample_dt_s - t) / h_try
                 _interpolate(s, h_try, y, k[0], y_new, k[6], k[1])
-                theta = omega * (epoch_s + next_sample * sample_dt_s)
-                _to_earth_fixed(k[1], theta, omega, out_samples[next_sample], 0)
+                _rotate_to_earth_fixed(
+                    k[1], sample_cos, sample_sin, omega, out_samples[next_sample], 0
+                )
+                sample_cos, sample_sin = (
+                    sample_cos * step_cos - sample_sin * step_sin,
+                    sample_sin * step_cos + sample_cos * step_sin,
+                )
                 next_sample += 1
             if impact:
                 out_impact[0] = t_stop
@@ -618,7 +681,6 @@ def _fly_one(
             for i in range(6):
                 y[i] = y_new[i]
                 k[0, i] = k[6, i]
-            alt0, rate0 = alt1, rate1
             h = h_try * growth
         if si == n_seg - 1:
             out_burnout[0] = t
@@ -644,6 +706,7 @@ def _fly_batch(
     levels,
     sample_dt_s,
     n_samples,
+    n_chunks,
 ):
     n = y0.shape[0]
     status = np.empty(n, dtype=np.int8)
@@ -654,35 +717,112 @@ def _fly_batch(
     crossings = np.full((n, levels.size, 2), np.nan)
     samples = np.full((n, n_samples, 6), np.nan)
     max_segments = 2 * stages.shape[0] + 3
-    for i in numba.prange(n):
+    # Scratch space is allocated once per chunk of trajectories, not per trajectory.
+    for c in numba.prange(n_chunks):
         seg = np.empty((max_segments, 8))
-        n_seg = 0
-        if boosted:
-            n_seg = _build_segments(
-                stages, payload_kg, guidance[i, 2], guidance[i, 3], cutoff_s[i], seg
+        y = np.empty(6)
+        k = np.empty((8, 6))
+        y_new = np.empty(6)
+        buf = np.empty(6)
+        free_row = np.empty(8)
+        for i in range(c * n // n_chunks, (c + 1) * n // n_chunks):
+            _fly_batch_member(
+                i,
+                y0,
+                epoch_s,
+                guidance,
+                cutoff_s,
+                boosted,
+                stages,
+                payload_kg,
+                planet,
+                drag_on,
+                beta,
+                cd_mach,
+                cd,
+                settings,
+                levels,
+                sample_dt_s,
+                status,
+                steps,
+                burnout,
+                apogee,
+                impact,
+                crossings,
+                samples,
+                seg,
+                y,
+                k,
+                y_new,
+                buf,
+                free_row,
             )
-        y = y0[i].copy()
-        status[i], steps[i] = _fly_one(
-            y,
-            epoch_s[i],
-            seg,
-            n_seg,
-            guidance[i],
-            planet,
-            drag_on,
-            beta,
-            cd_mach,
-            cd,
-            settings,
-            levels,
-            sample_dt_s,
-            burnout[i],
-            apogee[i],
-            impact[i],
-            crossings[i],
-            samples[i],
-        )
     return status, steps, burnout, apogee, impact, crossings, samples
+
+
+@numba.njit(cache=True)
+def _fly_batch_member(
+    i,
+    y0,
+    epoch_s,
+    guidance,
+    cutoff_s,
+    boosted,
+    stages,
+    payload_kg,
+    planet,
+    drag_on,
+    beta,
+    cd_mach,
+    cd,
+    settings,
+    levels,
+    sample_dt_s,
+    status,
+    steps,
+    burnout,
+    apogee,
+    impact,
+    crossings,
+    samples,
+    seg,
+    y,
+    k,
+    y_new,
+    buf,
+    free_row,
+):
+    """Fly trajectory i of a batch into the batch's output arrays."""
+    n_seg = 0
+    if boosted:
+        n_seg = _build_segments(
+            stages, payload_kg, guidance[i, 2], guidance[i, 3], cutoff_s[i], seg
+        )
+    y[:] = y0[i]
+    status[i], steps[i] = _fly_one(
+        y,
+        epoch_s[i],
+        seg,
+        n_seg,
+        guidance[i],
+        planet,
+        drag_on,
+        beta,
+        cd_mach,
+        cd,
+        settings,
+        levels,
+        sample_dt_s,
+        burnout[i],
+        apogee[i],
+        impact[i],
+        crossings[i],
+        samples[i],
+        k,
+        y_new,
+        buf,
+        free_row,
+    )
 
 
 def _inertial_state(position_ecef_m, velocity_rel_m_s, epoch_s, omega_rad_s):
@@ -742,6 +882,7 @@ def _run(
         levels,
         dt,
         n_samples,
+        max(1, min(y0.shape[0], 8 * numba.get_num_threads())),
     )
     status, steps, burnout, apogee, impact, crossings, samples = result
     return FlightArrays(status, burnout, apogee, impact, crossings, samples, steps)
