@@ -205,3 +205,79 @@ def test_burnout_state_table_is_readable():
 )
 def test_bad_burnout_input_is_a_clear_error(args, fragments):
     assert_user_error(roof(*args), *fragments)
+
+
+AIM = ["fly", "--missile", "shahab-3", "--from", "38.08,46.29", "--to", "39.93,32.86"]
+
+
+def test_aim_json_hits_and_reports_the_miss():
+    result = roof(*AIM, "--json")
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["miss_distance_m"] < 100.0
+    assert record["impact"]["lat_deg"] == pytest.approx(39.93, abs=0.001)
+    assert record["burnout"]["time_s"] > 0
+    assert record["shape"] == "minimum-energy"
+
+
+def test_max_range_json():
+    result = roof(
+        "fly",
+        "--missile",
+        "scud-b",
+        "--from",
+        "38.08,46.29",
+        "--azimuth",
+        "270",
+        "--max-range",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    assert 250 < json.loads(result.stdout)["range_km"] < 350
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (
+            ["fly", "--missile", "shahab", "--from", "38.08,46.29", "--to", "39.93,32.86"],
+            ["unknown missile 'shahab'", "shahab-3"],
+        ),
+        (
+            ["fly", "--missile", "scud-b", "--from", "38.08,46.29", "--to", "39.93,32.86"],
+            ["maximum range of", "km"],
+        ),
+        (
+            ["fly", "--missile", "shahab-3", "--from", "38.08,46.29", "--to", "39.93,400"],
+            ["--to", "longitude 400"],
+        ),
+        (["fly", *AIM[1:], "--shape", "ballistic"], ["--shape", "minimum-energy"]),
+        (["fly", *AIM[1:], "--apogee-km", "-5"], ["--apogee-km", "positive"]),
+        (["fly", *AIM[1:], "--case", "worst"], ["--case"]),
+        (["fly", "--from", "38.08,46.29", "--to", "39.93,32.86"], ["--missile"]),
+        (["fly", "--missile", "shahab-3", "--from", "38.08,46.29", "--max-range"], ["--azimuth"]),
+        (
+            ["fly", "--missile", "shahab-3", "--from", "38.08,46.29", "--to", "38.0801,46.2901"],
+            ["within 1 km"],
+        ),
+    ],
+)
+def test_bad_missile_input_is_a_clear_error(args, fragments):
+    assert_user_error(roof(*args), *fragments)
+
+
+def test_a_malformed_catalog_file_is_named_with_its_line(tmp_path):
+    source = (ROOT / "src/securityroof/catalog/missiles.toml").read_text()
+    (tmp_path / "missiles.toml").write_text(
+        source.replace("[missiles.scud-b]", "[missiles.scud-b", 1)
+    )
+    result = roof(*AIM, env={"SECURITYROOF_CATALOG": str(tmp_path)})
+    assert_user_error(result, "missiles.toml", "malformed TOML", "line")
+
+
+def test_a_catalog_value_that_breaks_the_schema_is_named_by_key(tmp_path):
+    source = (ROOT / "src/securityroof/catalog/missiles.toml").read_text()
+    broken = source.replace("payload_mass_kg = {", "payload_mass_kg = { bogus = 1, ", 1)
+    (tmp_path / "missiles.toml").write_text(broken)
+    result = roof(*AIM, env={"SECURITYROOF_CATALOG": str(tmp_path)})
+    assert_user_error(result, "missiles.toml", "payload_mass_kg.bogus")

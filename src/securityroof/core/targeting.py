@@ -39,7 +39,7 @@ from securityroof.core.planet import Planet
 
 # Kick angles (rad) flown by the branch-finding grid: denser at small kicks,
 # where lofted trajectories are sensitive.
-KICK_GRID = np.radians(np.geomspace(0.05, 75.0, 48))
+KICK_GRID = np.radians(np.geomspace(0.05, 89.5, 56))
 MISS_GOAL_M = 1.0  # Newton stops below this miss; the contract is 100 m.
 SHAPE_TOLERANCE = {"apogee": 1.0, "burnout_angle": 1e-6}  # m, rad
 
@@ -295,9 +295,12 @@ def _newton(
     for iteration in range(1, max_iterations + 1):
         if converged(r):
             return x, r, iteration - 1
-        probes = x[None, :] + np.diag(steps)
+        # Difference backwards where a forward step would leave the bounds
+        # (a cutoff at full burn cannot burn longer).
+        signed = np.where(x + steps > upper, -steps, steps)
+        probes = x[None, :] + np.diag(signed)
         rp = evaluate(probes)
-        jac = (rp - r[None, :]).T / steps[None, :]
+        jac = (rp - r[None, :]).T / signed[None, :]
         try:
             dx = np.linalg.lstsq(jac, -r, rcond=None)[0]
         except np.linalg.LinAlgError:
@@ -306,19 +309,12 @@ def _newton(
         scales = 0.5 ** np.arange(6)
         candidates = np.clip(x[None, :] + scales[:, None] * dx[None, :], lower, upper)
         rc = evaluate(candidates)
-        norms = np.linalg.norm(rc / _scale_of(r, n)[None, :], axis=1)
+        norms = np.linalg.norm(rc, axis=1)
         j = int(np.argmin(norms))
         if not np.isfinite(norms[j]):
             break
         x, r = candidates[j], rc[j]
     return x, r, max_iterations
-
-
-def _scale_of(r: np.ndarray, n: int) -> np.ndarray:
-    scale = np.ones(n)
-    if n == 3:
-        scale[2] = max(abs(r[2]), 1e-12) / max(np.linalg.norm(r[:2]), 1e-12)
-    return scale
 
 
 def aim(
