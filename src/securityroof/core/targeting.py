@@ -289,7 +289,6 @@ def _newton(
 
     `evaluate` maps (m, n) parameter rows to (m, n) residual rows.
     """
-    n = x0.size
     x = x0.copy()
     r = evaluate(x[None, :])[0]
     for iteration in range(1, max_iterations + 1):
