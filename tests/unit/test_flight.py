@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from securityroof.core.flight import (
+from securityroof.core.dynamics import (
     MODE_GRAVITY_TURN,
     MODE_PITCH_OVER,
     MODE_VERTICAL,
@@ -14,17 +14,19 @@ from securityroof.core.flight import (
     SEG_MODE,
     SEG_T0,
     SEG_T1,
+    build_segments,
+)
+from securityroof.core.flight import (
     STATUS_IMPACT,
     STATUS_NO_IMPACT,
     IntegratorSettings,
     VehicleArrays,
-    _build_segments,
-    _interpolate,
     burnout_state_ecef,
     fly_boosted,
     fly_free,
 )
 from securityroof.core.planet import Planet
+from securityroof.core.propagator import _interpolate
 
 TWO_STAGE = VehicleArrays(
     stages=np.array(
@@ -44,7 +46,7 @@ TWO_STAGE = VehicleArrays(
 
 def _segments(cutoff_s):
     seg = np.empty((7, 8))
-    n = _build_segments(TWO_STAGE.stages, TWO_STAGE.payload_kg, 6.0, 8.0, cutoff_s, seg)
+    n = build_segments(TWO_STAGE.stages, TWO_STAGE.payload_kg, 6.0, 8.0, cutoff_s, seg)
     return seg[:n]
 
 
