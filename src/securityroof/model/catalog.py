@@ -10,19 +10,31 @@ from __future__ import annotations
 import difflib
 import os
 import tomllib
+import typing
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from securityroof.errors import RoofError
+from securityroof.model.defence import (
+    Architecture,
+    Interceptor,
+    LaunchArea,
+    Party,
+    SensorType,
+    Site,
+    TargetArea,
+)
 from securityroof.model.missile import DragTable, Missile
 from securityroof.model.quantity import Quantity
 
 CATALOG_ENV = "SECURITYROOF_CATALOG"
+_T = TypeVar("_T", bound=BaseModel)
 
 
 class MissileCatalogFile(BaseModel):
@@ -92,14 +104,54 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise RoofError(f"malformed TOML: {exc}.", where=str(path), fix="Fix the syntax.") from None
 
 
-def validation_error(path: Path, exc: ValidationError) -> RoofError:
-    """One readable message for a schema violation: file, key path, problem."""
+def _field_names_at(schema: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys that the table at `loc` inside `schema` accepts (for suggestions)."""
+
+    def unwrap(annotation: Any) -> Any:
+        # X | None -> X
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if typing.get_origin(annotation) not in (list, tuple, dict) and len(args) == 1:
+            return args[0]
+        return annotation
+
+    current: Any = schema
+    for part in loc:
+        current = unwrap(current)
+        origin, args = typing.get_origin(current), typing.get_args(current)
+        if origin in (list, tuple) and args:
+            current = args[0]
+        elif origin is dict and args:
+            current = args[-1]
+        elif isinstance(current, type) and issubclass(current, BaseModel):
+            fields = current.model_fields
+            name = next((n for n, f in fields.items() if part in (n, f.alias)), None)
+            if name is None:
+                return []
+            current = fields[name].annotation
+        else:
+            return []
+    current = unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or n for n, f in current.model_fields.items()]
+    return []
+
+
+def validation_error(
+    path: Path, exc: ValidationError, schema: type[BaseModel] | None = None
+) -> RoofError:
+    """One readable message for a schema violation: file, key path, problem.
+
+    With the schema, a misspelt key is answered with the nearest valid keys.
+    """
     problems = []
     for error in exc.errors()[:3]:
         keys = ".".join(
             f"[{part}]" if isinstance(part, int) else str(part) for part in error["loc"]
         ).replace(".[", "[")
         message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden" and schema is not None:
+            known = _field_names_at(schema, tuple(error["loc"][:-1]))
+            message = f"unknown key{_suggest(str(error['loc'][-1]), known)}"
         problems.append(f"{keys}: {message}" if keys else message)
     more = len(exc.errors()) - len(problems)
     if more > 0:
@@ -133,10 +185,205 @@ def _load_missiles(path: Path) -> MissileCatalog:
     try:
         parsed = MissileCatalogFile.model_validate(raw)
     except ValidationError as exc:
-        raise validation_error(path, exc) from None
+        raise validation_error(path, exc, MissileCatalogFile) from None
     return MissileCatalog(path, parsed.sources, parsed.drag_tables, parsed.missiles)
 
 
 def load_missiles() -> MissileCatalog:
     """The missile catalog (read once per process and path)."""
     return _load_missiles(catalog_path("missiles.toml"))
+
+
+def quantities_in(value: object, path: str = "") -> Iterator[tuple[str, Quantity]]:
+    """Every Quantity inside a parsed model, with its dotted key path."""
+    if isinstance(value, Quantity):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name, field in value:
+            yield from quantities_in(field, f"{path}.{name}" if path else name)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from quantities_in(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from quantities_in(item, f"{path}[{i}]")
+
+
+class _SourcedFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sources: dict[str, str]
+
+    @model_validator(mode="after")
+    def _sources_resolve(self) -> _SourcedFile:
+        for name, value in self:
+            if name == "sources":
+                continue
+            for path, quantity in quantities_in(value, name):
+                _check_source(self.sources, quantity.source, f"{path}.source")
+            if name == "architectures":
+                for arch_id, arch in value.items():
+                    _check_source(self.sources, arch.source, f"architectures.{arch_id}.source")
+        return self
+
+
+class InterceptorFile(_SourcedFile):
+    interceptors: dict[str, Interceptor]
+
+
+class SensorFile(_SourcedFile):
+    sensor_types: dict[str, SensorType]
+
+
+class SiteFile(_SourcedFile):
+    parties: dict[str, Party]
+    sites: dict[str, Site]
+
+
+class ArchitectureFile(_SourcedFile):
+    architectures: dict[str, Architecture]
+
+
+class ThreatFile(_SourcedFile):
+    launch_areas: dict[str, LaunchArea]
+    target_areas: dict[str, TargetArea]
+
+
+def _parse(filename: str, schema: type[_T]) -> tuple[Path, _T]:
+    path = catalog_path(filename)
+    try:
+        return path, schema.model_validate(read_toml(path))
+    except ValidationError as exc:
+        raise validation_error(path, exc, schema) from None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The whole open catalog, cross-checked."""
+
+    missiles: MissileCatalog
+    interceptors: dict[str, Interceptor]
+    sensor_types: dict[str, SensorType]
+    parties: dict[str, Party]
+    sites: dict[str, Site]
+    architectures: dict[str, Architecture]
+    launch_areas: dict[str, LaunchArea]
+    target_areas: dict[str, TargetArea]
+    sources: dict[str, dict[str, str]]  # file name -> key -> citation
+    paths: dict[str, Path]
+
+    def architecture_sites(self, architecture_id: str, where: str | None = None) -> list[str]:
+        """Site ids of an architecture, following `extends`."""
+        seen: list[str] = []
+        current: str | None = architecture_id
+        sites: list[str] = []
+        while current is not None:
+            if current in seen:
+                raise RoofError(f"architecture {architecture_id!r} extends itself.", where=where)
+            seen.append(current)
+            try:
+                arch = self.architectures[current]
+            except KeyError:
+                raise unknown_name_error(
+                    "architecture", current, self.architectures, where
+                ) from None
+            sites = [s for s in arch.sites if s not in sites] + sites
+            current = arch.extends
+        return sites
+
+    def interceptor_overrides(self, architecture_id: str) -> dict[str, str]:
+        """Site -> interceptor type replacements of an architecture and its parents."""
+        chain = []
+        current: str | None = architecture_id
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = self.architectures[current].extends
+        merged: dict[str, str] = {}
+        for arch_id in reversed(chain):
+            merged.update(self.architectures[arch_id].interceptor_overrides)
+        return merged
+
+
+def _cross_check(catalog: Catalog) -> None:
+    """Every name one catalog file uses for another file's entry exists."""
+
+    def need(name: str, known: Mapping[str, object], kind: str, file: str, key: str) -> None:
+        if name not in known:
+            raise unknown_name_error(kind, name, known, f"{catalog.paths[file]}: {key}")
+
+    for site_id, site in catalog.sites.items():
+        key = f"sites.{site_id}"
+        need(site.party, catalog.parties, "party", "sites", f"{key}.party")
+        if site.host is not None:
+            need(site.host, catalog.parties, "party", "sites", f"{key}.host")
+        for i, mount in enumerate(site.sensors):
+            need(mount.type, catalog.sensor_types, "sensor type", "sites", f"{key}.sensors[{i}]")
+        for i, battery in enumerate(site.interceptors):
+            need(
+                battery.type,
+                catalog.interceptors,
+                "interceptor",
+                "sites",
+                f"{key}.interceptors[{i}]",
+            )
+    for arch_id, arch in catalog.architectures.items():
+        key = f"architectures.{arch_id}"
+        for site_id in arch.sites:
+            need(site_id, catalog.sites, "site", "architectures", f"{key}.sites")
+        if arch.extends is not None:
+            need(
+                arch.extends,
+                catalog.architectures,
+                "architecture",
+                "architectures",
+                f"{key}.extends",
+            )
+        for site_id, interceptor in arch.interceptor_overrides.items():
+            where = f"{key}.interceptor_overrides.{site_id}"
+            need(site_id, catalog.sites, "site", "architectures", where)
+            need(interceptor, catalog.interceptors, "interceptor", "architectures", where)
+        catalog.architecture_sites(arch_id, where=str(catalog.paths["architectures"]))
+    for area_id, area in catalog.launch_areas.items():
+        for missile_id in area.missiles:
+            where = f"launch_areas.{area_id}.missiles"
+            need(missile_id, catalog.missiles.missiles, "missile", "threats", where)
+
+
+@cache
+def _load_catalog(override: str | None) -> Catalog:
+    missiles = load_missiles()
+    paths: dict[str, Path] = {}
+    sources: dict[str, dict[str, str]] = {"missiles": missiles.sources}
+    paths["missiles"] = missiles.path
+    paths["interceptors"], interceptors = _parse("interceptors.toml", InterceptorFile)
+    paths["sensors"], sensors = _parse("sensors.toml", SensorFile)
+    paths["sites"], sites = _parse("sites.toml", SiteFile)
+    paths["architectures"], architectures = _parse("architectures.toml", ArchitectureFile)
+    paths["threats"], threats = _parse("threats.toml", ThreatFile)
+    for name, parsed in (
+        ("interceptors", interceptors),
+        ("sensors", sensors),
+        ("sites", sites),
+        ("architectures", architectures),
+        ("threats", threats),
+    ):
+        sources[name] = parsed.sources
+    catalog = Catalog(
+        missiles=missiles,
+        interceptors=interceptors.interceptors,
+        sensor_types=sensors.sensor_types,
+        parties=sites.parties,
+        sites=sites.sites,
+        architectures=architectures.architectures,
+        launch_areas=threats.launch_areas,
+        target_areas=threats.target_areas,
+        sources=sources,
+        paths=paths,
+    )
+    _cross_check(catalog)
+    return catalog
+
+
+def load_catalog() -> Catalog:
+    """The whole catalog (read once per process and catalog directory)."""
+    return _load_catalog(os.environ.get(CATALOG_ENV))

@@ -1,0 +1,388 @@
+"""Scenario files: which parties, assets, threats and assumptions an analysis uses.
+
+A scenario (TOML) may start from a catalog architecture, add or change sites,
+override single catalog values, and lists its threats. It is validated with
+pydantic; every mistake is reported with the file, the key path and, for
+names, the nearest valid names. `load_scenario` returns a `Scenario` whose
+names are all resolved against the catalog.
+
+    [scenario]
+    name = "EPAA phase 1 against Iranian missiles"
+    architecture = "epaa-phase-1"
+    case = "nominal"                 # low | nominal | high catalog values
+
+    [assumptions]
+    cueing = "within-party"          # none | within-party | across-parties
+    decision_delay_s = 0.0           # added to every interceptor's launch delay
+    sample_interval_s = 2.0
+
+    [[cueing_rules]]                 # extra: this party's sensors cue that party's sites
+    from = "russia"
+    to = "usa"
+
+    [[sites]]                        # a catalog site, or a new one with all its fields
+    id = "my-ship"
+    party = "usa"
+    lat_deg = 35.0
+    lon_deg = 25.0
+    sensors = [{ type = "spy-1", boresight_deg = 90.0 }]
+    interceptors = [{ type = "sm-3-block-ia", count = 24 }]
+
+    [overrides.interceptors.sm-3-block-ia]
+    burnout_speed_m_s = 3500.0       # a plain number replaces the catalog value
+
+    [[threats]]
+    missile = "shahab-3"
+    from = "tabriz"                  # a catalog launch area, or from_latlon = [lat, lon]
+    to = ["ankara", "bucharest"]     # catalog target areas, or to_latlon = [[lat, lon], ...]
+    shapes = ["minimum-energy"]
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from securityroof.errors import RoofError
+from securityroof.model.catalog import (
+    Catalog,
+    load_catalog,
+    read_toml,
+    unknown_name_error,
+    validation_error,
+)
+from securityroof.model.defence import Interceptor, SensorType, Site
+from securityroof.model.quantity import Case
+
+SHAPES = ("minimum-energy", "lofted", "depressed")
+_STRICT = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class ScenarioHeader(BaseModel):
+    model_config = _STRICT
+
+    name: str
+    description: str = ""
+    architecture: str | None = None
+    case: Case = "nominal"
+
+
+class Assumptions(BaseModel):
+    model_config = _STRICT
+
+    cueing: Literal["none", "within-party", "across-parties"] | None = None
+    decision_delay_s: float = Field(default=0.0, ge=0.0, allow_inf_nan=False)
+    sample_interval_s: float = Field(default=2.0, gt=0.0, le=30.0, allow_inf_nan=False)
+    earth: Literal["wgs84", "sphere"] = "wgs84"
+    rotating: bool = True
+    drag: bool = True
+
+
+class CueingRule(BaseModel):
+    model_config = _STRICT
+
+    from_party: str = Field(alias="from")
+    to_party: str = Field(alias="to")
+
+
+class ThreatSpec(BaseModel):
+    model_config = _STRICT
+
+    name: str | None = None
+    missile: str
+    from_area: str | None = Field(default=None, alias="from")
+    from_latlon: tuple[float, float] | None = None
+    to: list[str] = []
+    to_latlon: list[tuple[float, float]] = []
+    shapes: list[Literal["minimum-energy", "lofted", "depressed"]] = ["minimum-energy"]
+    launch_time_s: float = Field(default=0.0, ge=0.0, allow_inf_nan=False)
+    rcs_m2: float | None = Field(default=None, gt=0.0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _one_origin_and_targets(self) -> ThreatSpec:
+        if (self.from_area is None) == (self.from_latlon is None):
+            raise ValueError("give exactly one of from (a launch area) or from_latlon")
+        if not self.to and not self.to_latlon:
+            raise ValueError("give targets: to (target areas) or to_latlon")
+        for lat, lon in ([self.from_latlon] if self.from_latlon else []) + self.to_latlon:
+            if not (-90 <= lat <= 90 and -180 <= lon <= 360):
+                raise ValueError(f"({lat}, {lon}) is not a latitude, longitude in degrees")
+        return self
+
+
+class SiteSpec(BaseModel):
+    """A catalog site by id, or a new site; given fields override the catalog's."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    id: str
+
+
+class ScenarioFile(BaseModel):
+    model_config = _STRICT
+
+    scenario: ScenarioHeader
+    assumptions: Assumptions = Assumptions()
+    cueing_rules: list[CueingRule] = []
+    sites: list[SiteSpec] = []
+    overrides: dict[str, dict[str, dict[str, Any]]] = {}
+    threats: list[ThreatSpec] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Threat:
+    """One threat trajectory to analyse: a missile, launch point, aim point, shape."""
+
+    name: str
+    missile: str
+    launch_lat_deg: float
+    launch_lon_deg: float
+    target_name: str
+    target_lat_deg: float
+    target_lon_deg: float
+    shape: str
+    launch_time_s: float
+    rcs_m2: float | None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario with every name resolved against the catalog."""
+
+    path: Path
+    name: str
+    description: str
+    case: Case
+    assumptions: Assumptions
+    catalog: Catalog
+    sites: dict[str, Site]
+    interceptors: dict[str, Interceptor]
+    sensor_types: dict[str, SensorType]
+    cueing: str
+    cueing_pairs: frozenset[tuple[str, str]]
+    threats: list[Threat]
+    digest: str  # SHA-256 of the scenario file
+    parties: list[str] = field(default_factory=list)
+
+    def may_cue(self, sensor_party: str, site_party: str) -> bool:
+        """Whether a sensor of one party may give tracks to another party's site."""
+        if sensor_party == site_party:
+            return self.cueing != "none"
+        return self.cueing == "across-parties" or (sensor_party, site_party) in self.cueing_pairs
+
+
+def _apply_overrides(
+    base: dict[str, Any], overrides: dict[str, Any], path: Path, key: str
+) -> dict[str, Any]:
+    """Overlay override values; a plain number replaces a sourced quantity."""
+    merged = copy.deepcopy(base)
+    for name, value in overrides.items():
+        current = merged.get(name)
+        if isinstance(current, dict) and "nominal" in current and isinstance(value, int | float):
+            merged[name] = {"nominal": float(value), "source": f"scenario {path.name}"}
+        else:
+            merged[name] = value
+    return merged
+
+
+def _override_table(
+    raw_overrides: dict[str, dict[str, dict[str, Any]]],
+    kind: str,
+    known: dict[str, Any],
+    schema: type[BaseModel],
+    path: Path,
+) -> dict[str, Any]:
+    result = dict(known)
+    for entry_id, values in raw_overrides.get(kind, {}).items():
+        where = f"{path}: overrides.{kind}.{entry_id}"
+        if entry_id not in known:
+            raise unknown_name_error(kind.rstrip("s").replace("_", " "), entry_id, known, where)
+        data = _apply_overrides(known[entry_id].model_dump(by_alias=True), values, path, where)
+        try:
+            result[entry_id] = schema.model_validate(data)
+        except ValidationError as exc:
+            raise RoofError(validation_error(path, exc).what, where=where) from None
+    return result
+
+
+def load_scenario(path: Path, catalog: Catalog | None = None) -> Scenario:
+    """Read, validate and resolve a scenario file."""
+    catalog = catalog or load_catalog()
+    raw = read_toml(path)
+    try:
+        spec = ScenarioFile.model_validate(raw)
+    except ValidationError as exc:
+        raise validation_error(path, exc, ScenarioFile) from None
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    unknown_kinds = set(spec.overrides) - {"interceptors", "sensor_types"}
+    if unknown_kinds:
+        kind = sorted(unknown_kinds)[0]
+        raise unknown_name_error(
+            "override table", kind, ["interceptors", "sensor_types"], f"{path}: overrides"
+        )
+    interceptors = _override_table(
+        spec.overrides, "interceptors", catalog.interceptors, Interceptor, path
+    )
+    sensor_types = _override_table(
+        spec.overrides, "sensor_types", catalog.sensor_types, SensorType, path
+    )
+
+    # Sites: the architecture's, then the scenario's own list (new or changed).
+    sites: dict[str, Site] = {}
+    cueing = "within-party"
+    if spec.scenario.architecture is not None:
+        where = f"{path}: scenario.architecture"
+        site_ids = catalog.architecture_sites(spec.scenario.architecture, where=where)
+        overrides = catalog.interceptor_overrides(spec.scenario.architecture)
+        cueing = catalog.architectures[spec.scenario.architecture].cueing
+        for site_id in site_ids:
+            site = catalog.sites[site_id]
+            if site_id in overrides:
+                batteries = [
+                    b.model_copy(update={"type": overrides[site_id]}) for b in site.interceptors
+                ]
+                site = site.model_copy(update={"interceptors": batteries})
+            sites[site_id] = site
+    seen: dict[str, int] = {}
+    for i, site_spec in enumerate(spec.sites):
+        where = f"{path}: sites[{i}]"
+        if site_spec.id in seen:
+            raise RoofError(
+                f"duplicate site id {site_spec.id!r} (also sites[{seen[site_spec.id]}]).",
+                where=where,
+                fix="Give every site its own id.",
+            )
+        seen[site_spec.id] = i
+        extra = {k: v for k, v in (site_spec.model_extra or {}).items()}
+        base = sites.get(site_spec.id) or catalog.sites.get(site_spec.id)
+        if base is None and not extra:
+            raise unknown_name_error("site", site_spec.id, catalog.sites, f"{where}.id")
+        data = (
+            _apply_overrides(base.model_dump(), extra, path, where)
+            if base is not None
+            else {"name": site_spec.id, **_as_quantities(extra, path)}
+        )
+        try:
+            sites[site_spec.id] = Site.model_validate(data)
+        except ValidationError as exc:
+            raise RoofError(validation_error(path, exc).what, where=where) from None
+    if not sites:
+        raise RoofError(
+            "the scenario has no sites.",
+            where=f"{path}: scenario",
+            fix="Name a catalog architecture or list [[sites]].",
+        )
+    for site_id, site in sites.items():
+        where = f"{path}: site {site_id}"
+        if site.party not in catalog.parties:
+            raise unknown_name_error("party", site.party, catalog.parties, f"{where}.party")
+        for mount in site.sensors:
+            if mount.type not in sensor_types:
+                raise unknown_name_error(
+                    "sensor type", mount.type, sensor_types, f"{where}.sensors"
+                )
+        for battery in site.interceptors:
+            if battery.type not in interceptors:
+                raise unknown_name_error(
+                    "interceptor", battery.type, interceptors, f"{where}.interceptors"
+                )
+    if spec.assumptions.cueing is not None:
+        cueing = spec.assumptions.cueing
+    pairs = set()
+    for i, rule in enumerate(spec.cueing_rules):
+        for party, key in ((rule.from_party, "from"), (rule.to_party, "to")):
+            if party not in catalog.parties:
+                where = f"{path}: cueing_rules[{i}].{key}"
+                raise unknown_name_error("party", party, catalog.parties, where)
+        pairs.add((rule.from_party, rule.to_party))
+
+    threats = [
+        threat
+        for i, threat_spec in enumerate(spec.threats)
+        for threat in _resolve_threat(threat_spec, i, catalog, path)
+    ]
+    parties = sorted({s.party for s in sites.values()})
+    return Scenario(
+        path=path,
+        name=spec.scenario.name,
+        description=spec.scenario.description,
+        case=spec.scenario.case,
+        assumptions=spec.assumptions,
+        catalog=catalog,
+        sites=sites,
+        interceptors=interceptors,
+        sensor_types=sensor_types,
+        cueing=cueing,
+        cueing_pairs=frozenset(pairs),
+        threats=threats,
+        digest=digest,
+        parties=parties,
+    )
+
+
+def _as_quantities(values: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Inline sites may give plain numbers; they are the scenario's own values."""
+    out = dict(values)
+    for key in ("lat_deg", "lon_deg", "altitude_m"):
+        if isinstance(out.get(key), int | float):
+            out[key] = {"nominal": float(out[key]), "source": f"scenario {path.name}"}
+    return out
+
+
+def _resolve_threat(spec: ThreatSpec, index: int, catalog: Catalog, path: Path) -> list[Threat]:
+    where = f"{path}: threats[{index}]"
+    if spec.missile not in catalog.missiles.missiles:
+        raise unknown_name_error(
+            "missile", spec.missile, catalog.missiles.missiles, f"{where}.missile"
+        )
+    if spec.from_area is not None:
+        if spec.from_area not in catalog.launch_areas:
+            raise unknown_name_error(
+                "launch area", spec.from_area, catalog.launch_areas, f"{where}.from"
+            )
+        area = catalog.launch_areas[spec.from_area]
+        origin = (area.lat_deg.nominal, area.lon_deg.nominal)
+        origin_name = spec.from_area
+    else:
+        assert spec.from_latlon is not None
+        origin = spec.from_latlon
+        origin_name = f"{origin[0]:.2f},{origin[1]:.2f}"
+    targets: list[tuple[str, float, float]] = []
+    for target_id in spec.to:
+        if target_id not in catalog.target_areas:
+            raise unknown_name_error("target area", target_id, catalog.target_areas, f"{where}.to")
+        area_t = catalog.target_areas[target_id]
+        targets.append((target_id, area_t.lat_deg.nominal, area_t.lon_deg.nominal))
+    for lat, lon in spec.to_latlon:
+        targets.append((f"{lat:.2f},{lon:.2f}", lat, lon))
+    threats = []
+    for target_name, lat, lon in targets:
+        for shape in spec.shapes:
+            name = spec.name or f"{spec.missile} {origin_name}->{target_name}"
+            if len(targets) > 1 or len(spec.shapes) > 1:
+                name = f"{name} ({target_name}, {shape})" if spec.name else f"{name} {shape}"
+            elif not spec.name:
+                name = f"{name} {shape}"
+            threats.append(
+                Threat(
+                    name=name,
+                    missile=spec.missile,
+                    launch_lat_deg=origin[0],
+                    launch_lon_deg=origin[1],
+                    target_name=target_name,
+                    target_lat_deg=lat,
+                    target_lon_deg=lon,
+                    shape=shape,
+                    launch_time_s=spec.launch_time_s,
+                    rcs_m2=spec.rcs_m2,
+                )
+            )
+    if not all(math.isfinite(t.launch_lat_deg) for t in threats):
+        raise RoofError("a launch point is not finite.", where=where)
+    return threats
