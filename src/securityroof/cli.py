@@ -11,6 +11,7 @@ import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -29,7 +30,9 @@ from securityroof.analysis.flight import (
     fly_to_target,
 )
 from securityroof.errors import RoofError
-from securityroof.model.catalog import load_missiles
+from securityroof.model.catalog import load_catalog, load_missiles, unknown_name_error
+from securityroof.model.scenario import load_scenario
+from securityroof.report.listing import KINDS, catalog_records, scenario_record
 
 DEFAULT_BURNOUT_BODY = "generic-icbm"
 
@@ -326,6 +329,66 @@ def fly(
             sys.stdout.write(json.dumps(record) + "\n")
         else:
             _print_table(record)
+
+
+@app.command()
+def catalog(
+    kind: Annotated[str, typer.Argument(help=f"What to list: {' | '.join(KINDS)}.")] = "missiles",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")] = False,
+) -> None:
+    """List catalog entries with the source of every number."""
+    with user_errors():
+        if kind not in KINDS:
+            raise unknown_name_error("catalog kind", kind, KINDS, "roof catalog")
+        records = catalog_records(load_catalog(), kind)
+        if as_json:
+            sys.stdout.write(json.dumps(records) + "\n")
+            return
+        table = Table(title=f"catalog: {kind}", show_lines=False, header_style="bold")
+        for column in ("id", "name", "sources cited"):
+            table.add_column(column)
+        for record in records:
+            cited = sorted(set(record["sources"].values()))
+            table.add_row(record["id"], str(record.get("name", "")), str(len(cited)))
+        stdout.print(table)
+        stdout.print("Use --json for every value with its citation.")
+
+
+@app.command()
+def check(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Validate a scenario file and print what it contains."""
+    with user_errors():
+        record = scenario_record(load_scenario(scenario))
+        if as_json:
+            sys.stdout.write(json.dumps(record) + "\n")
+            return
+        stdout.print(f"[bold]{record['name']}[/]  ({record['file']}, case {record['case']})")
+        stdout.print(
+            f"parties: {', '.join(record['parties'])}; cueing: {record['cueing']}"
+            + (f", extra rules {record['cueing_rules']}" if record["cueing_rules"] else "")
+        )
+        sites = Table(title="sites", header_style="bold")
+        for column in ("id", "party", "lat (deg)", "lon (deg)", "sensors", "interceptors"):
+            sites.add_column(column)
+        for site in record["sites"]:
+            sites.add_row(
+                site["id"],
+                site["party"],
+                f"{site['lat_deg']:.2f}",
+                f"{site['lon_deg']:.2f}",
+                ", ".join(site["sensors"]),
+                ", ".join(f"{n} x {t}" for t, n in site["interceptors"].items()),
+            )
+        stdout.print(sites)
+        threats = Table(title="threats", header_style="bold")
+        for column in ("threat", "missile", "to", "shape"):
+            threats.add_column(column)
+        for threat in record["threats"]:
+            threats.add_row(threat["name"], threat["missile"], threat["to"], threat["shape"])
+        stdout.print(threats)
 
 
 def _print_version(value: bool) -> None:
