@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from securityroof import __version__
+from securityroof.analysis.engagement import EngagementRecord, run_engagements
 from securityroof.analysis.flight import (
     SHAPES,
     EarthOptions,
@@ -389,6 +390,73 @@ def check(
         for threat in record["threats"]:
             threats.add_row(threat["name"], threat["missile"], threat["to"], threat["shape"])
         stdout.print(threats)
+
+
+def engagement_record(record: EngagementRecord) -> dict[str, Any]:
+    """The JSON form of one threat-site pair (km, seconds)."""
+    altitude = record.intercept_altitude_m
+    ground = record.intercept_ground_range_m
+    return {
+        "threat": record.threat,
+        "site": record.site,
+        "interceptor": record.interceptor,
+        "engageable": record.engageable,
+        "first_intercept_s": record.first_intercept_s,
+        "last_intercept_s": record.last_intercept_s,
+        "intercept_altitude_km": None if altitude is None else [a / 1e3 for a in altitude],
+        "intercept_ground_range_km": None if ground is None else ground / 1e3,
+        "closing_speed_m_s": record.closing_speed_m_s,
+        "shots": record.shots,
+        "reason": record.reason,
+        "fire_control_s": record.fire_control_s,
+        "track_source": record.track_source,
+    }
+
+
+@app.command()
+def engage(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON array of records.")] = False,
+) -> None:
+    """Engagement windows of every threat against every interceptor site."""
+    with user_errors():
+        result = run_engagements(load_scenario(scenario))
+        records = [engagement_record(r) for r in result.records]
+        if as_json:
+            sys.stdout.write(json.dumps(records) + "\n")
+            return
+        table = Table(title=f"engagements: {result.scenario.name}", header_style="bold")
+        for column in (
+            "threat",
+            "site",
+            "interceptor",
+            "window (s after launch)",
+            "altitude (km)",
+            "shots",
+            "track from",
+            "why not",
+        ):
+            table.add_column(column)
+        for r in records:
+            window = (
+                f"{r['first_intercept_s']:.0f}-{r['last_intercept_s']:.0f}"
+                if r["engageable"]
+                else ""
+            )
+            altitude = (
+                "{:.0f}-{:.0f}".format(*r["intercept_altitude_km"]) if r["engageable"] else ""
+            )
+            table.add_row(
+                r["threat"],
+                r["site"],
+                r["interceptor"],
+                window,
+                altitude,
+                str(r["shots"]),
+                r["track_source"] or "",
+                r["reason"],
+            )
+        stdout.print(table)
 
 
 def _print_version(value: bool) -> None:

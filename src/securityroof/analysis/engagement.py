@@ -1,0 +1,407 @@
+"""From a scenario to engagement windows: fly the threats, see them with the
+sensors, apply the cueing rules, and find each site's window against each
+threat.
+
+Chain per (threat, interceptor site), following the issue and the open
+literature's timeline models: detection -> track (own or cued) ->
+fire-control solution -> decision and launch delay -> flyout.
+
+Cueing: a sensor whose party may pass tracks to the site's party (the
+scenario's cueing rules) can (a) give a fire-control solution directly if it
+is fire-control capable ("launch on remote"), or (b) cue a fire-control
+sensor, which then forms its track as soon as it sees the threat: the cue
+removes its own track-formation delay.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from securityroof.core.earth import geodetic_to_ecef_batch
+from securityroof.core.engagement import REASON_TEXT, EngagementArrays, SiteArrays, engage
+from securityroof.core.flight import STATUS_IMPACT, FlightArrays, IntegratorSettings, fly_boosted
+from securityroof.core.planet import Planet
+from securityroof.core.reach import ReachTable, build_reach_table
+from securityroof.core.sensors import DetectionArrays, SensorArrays, detect
+from securityroof.core.targeting import Launch, TargetingError, aim
+from securityroof.errors import RoofError
+from securityroof.model.defence import Interceptor, SensorType
+from securityroof.model.scenario import Scenario, Threat
+
+# Reach tables share one grid so the kernel can stack them.
+REACH_GRID = (160, 120)
+
+
+@dataclass(frozen=True)
+class Battery:
+    """One interceptor type at one site: the unit an engagement is computed for."""
+
+    site: str
+    party: str
+    host: str | None
+    interceptor: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SensorPlacement:
+    site: str
+    party: str
+    type: str
+
+
+@dataclass(frozen=True)
+class EngagementRecord:
+    """One threat against one battery; times in seconds after the threat's launch."""
+
+    threat: str
+    site: str
+    interceptor: str
+    engageable: bool
+    first_intercept_s: float | None
+    last_intercept_s: float | None
+    intercept_altitude_m: tuple[float, float] | None
+    intercept_ground_range_m: float | None
+    closing_speed_m_s: float | None
+    shots: int
+    reason: str
+    fire_control_s: float | None
+    track_source: str | None  # the sensor site whose track the launch used
+
+
+@dataclass(frozen=True)
+class EngagementResult:
+    """Everything `roof engage` computed, plain arrays and records."""
+
+    scenario: Scenario
+    threats: list[Threat]
+    batteries: list[Battery]
+    sensors: list[SensorPlacement]
+    flights: FlightArrays
+    times_s: np.ndarray
+    detections: DetectionArrays
+    fire_control_s: np.ndarray  # (n_threats, n_batteries)
+    windows: EngagementArrays
+    records: list[EngagementRecord]
+
+
+def _planet(scenario: Scenario) -> Planet:
+    a = scenario.assumptions
+    return Planet.build(a.earth, rotating=a.rotating, j2=True)
+
+
+def _site_ecef(scenario: Scenario, site_id: str, planet: Planet) -> np.ndarray:
+    site = scenario.sites[site_id]
+    altitude = site.altitude_m.value(scenario.case) if site.altitude_m else 0.0
+    x, y, z = geodetic_to_ecef_batch(
+        math.radians(site.lat_deg.nominal),
+        math.radians(site.lon_deg.nominal),
+        altitude,
+        planet.a_m,
+        planet.f,
+    )
+    return np.array([float(x), float(y), float(z)])
+
+
+def fly_threats(scenario: Scenario, planet: Planet, dt_s: float) -> tuple[FlightArrays, np.ndarray]:
+    """Aim every threat, then fly them all with samples every dt_s.
+
+    Returns the flights (in scenario threat order) and the sample times.
+    """
+    catalog = scenario.catalog
+    guidance = []
+    horizon = 0.0
+    for threat in scenario.threats:
+        missile = catalog.missiles.missile(threat.missile)
+        vehicle = missile.vehicle(catalog.missiles.drag_tables, scenario.case)
+        launch = Launch(
+            math.radians(threat.launch_lat_deg),
+            math.radians(threat.launch_lon_deg),
+            epoch_s=threat.launch_time_s,
+        )
+        try:
+            solution = aim(
+                vehicle,
+                planet,
+                launch,
+                math.radians(threat.target_lat_deg),
+                math.radians(threat.target_lon_deg),
+                shape=threat.shape,
+                drag=scenario.assumptions.drag,
+            )
+        except TargetingError as exc:
+            raise RoofError(
+                f"threat {threat.name!r}: {exc}.", where=f"{scenario.path}: threats"
+            ) from None
+        guidance.append((vehicle, launch, solution.guidance))
+        horizon = max(horizon, float(solution.flight.impact[0, 0]))
+    n_samples = math.ceil(horizon / dt_s) + 2
+    times = np.arange(n_samples) * dt_s
+    samples = np.full((len(guidance), n_samples, 6), np.nan)
+    status = np.empty(len(guidance), dtype=np.int8)
+    burnout = np.full((len(guidance), 7), np.nan)
+    apogee = np.full((len(guidance), 8), np.nan)
+    impact = np.full((len(guidance), 7), np.nan)
+    steps = np.zeros(len(guidance), dtype=np.int64)
+    # One batch per missile type (the kernel flies one vehicle per call).
+    by_missile: dict[str, list[int]] = {}
+    for i, threat in enumerate(scenario.threats):
+        by_missile.setdefault(threat.missile, []).append(i)
+    for indices in by_missile.values():
+        vehicle = guidance[indices[0]][0]
+        flight = fly_boosted(
+            vehicle,
+            planet,
+            np.array([guidance[i][1].lat for i in indices]),
+            np.array([guidance[i][1].lon for i in indices]),
+            0.0,
+            np.array([guidance[i][2].azimuth for i in indices]),
+            np.array([guidance[i][2].kick for i in indices]),
+            cutoff_s=np.array([guidance[i][2].cutoff_s for i in indices]),
+            epoch_s=np.array([guidance[i][1].epoch_s for i in indices]),
+            drag=scenario.assumptions.drag,
+            sample_dt_s=dt_s,
+            sample_until_s=float(times[-1]),
+            settings=IntegratorSettings(),
+        )
+        samples[indices] = flight.samples
+        status[indices] = flight.status
+        burnout[indices] = flight.burnout
+        apogee[indices] = flight.apogee
+        impact[indices] = flight.impact
+        steps[indices] = flight.steps
+    flights = FlightArrays(
+        status, burnout, apogee, impact, np.zeros((len(guidance), 0, 2)), samples, steps
+    )
+    return flights, times
+
+
+def _sensor_arrays(
+    scenario: Scenario, planet: Planet
+) -> tuple[SensorArrays | None, list[SensorPlacement]]:
+    parts = []
+    placements = []
+    case = scenario.case
+    for site_id, site in scenario.sites.items():
+        position = _site_ecef(scenario, site_id, planet)[None, :]
+        for mount in site.sensors:
+            kind: SensorType = scenario.sensor_types[mount.type]
+            track = kind.track_delay_s.value(case)
+            if kind.kind == "radar":
+                assert kind.detection_range_km and kind.reference_rcs_m2
+                assert kind.azimuth_half_width_deg and kind.min_elevation_deg
+                assert kind.max_elevation_deg
+                parts.append(
+                    SensorArrays.radars(
+                        position,
+                        reference_range_m=kind.detection_range_km.value(case) * 1e3,
+                        reference_rcs_m2=kind.reference_rcs_m2.value(case),
+                        boresight=math.radians(mount.boresight_deg),
+                        half_width=math.radians(kind.azimuth_half_width_deg.value(case)),
+                        min_elevation=math.radians(kind.min_elevation_deg.value(case)),
+                        max_elevation=math.radians(kind.max_elevation_deg.value(case)),
+                        track_delay_s=track,
+                        fire_control=kind.fire_control,
+                    )
+                )
+            else:
+                assert kind.min_plume_altitude_km is not None
+                delay = kind.detection_delay_s.value(case) if kind.detection_delay_s else 0.0
+                parts.append(
+                    SensorArrays.infrared_satellites(
+                        position,
+                        min_plume_altitude_m=kind.min_plume_altitude_km.value(case) * 1e3,
+                        detection_delay_s=delay,
+                        track_delay_s=track,
+                        fire_control=kind.fire_control,
+                    )
+                )
+            placements.append(SensorPlacement(site_id, site.party, mount.type))
+    if not parts:
+        return None, placements
+    return SensorArrays.concat(*parts), placements
+
+
+def _rcs(scenario: Scenario) -> np.ndarray:
+    values = []
+    for threat in scenario.threats:
+        if threat.rcs_m2 is not None:
+            values.append(threat.rcs_m2)
+            continue
+        missile = scenario.catalog.missiles.missile(threat.missile)
+        if missile.radar_cross_section_m2 is None:
+            raise RoofError(
+                f"missile {threat.missile!r} has no radar cross-section in the catalog.",
+                where=f"{scenario.path}: threats",
+                fix="Give rcs_m2 in the threat.",
+            )
+        values.append(missile.radar_cross_section_m2.value(scenario.case))
+    return np.array(values)
+
+
+def fire_control_times(
+    scenario: Scenario,
+    detections: DetectionArrays,
+    sensors: list[SensorPlacement],
+    batteries: list[Battery],
+) -> tuple[np.ndarray, np.ndarray]:
+    """(n_threats, n_batteries) earliest fire-control time, and which sensor gave it.
+
+    A battery may use the sensors at its own site and those whose party may
+    pass tracks to its party; a usable track from any of them cues the
+    usable fire-control sensors (see the module notes).
+    """
+    n_threats = detections.track_s.shape[0]
+    best = np.full((n_threats, len(batteries)), np.nan)
+    source = np.full((n_threats, len(batteries)), -1, dtype=np.int64)
+    types = scenario.sensor_types
+    fire_control = np.array([types[s.type].fire_control for s in sensors], dtype=bool)
+    for b, battery in enumerate(batteries):
+        usable = np.array(
+            [s.site == battery.site or scenario.may_cue(s.party, battery.party) for s in sensors],
+            dtype=bool,
+        )
+        if not usable.any():
+            continue
+        track = np.where(usable[None, :], detections.track_s, np.nan)
+        cue = np.nanmin(np.where(np.isnan(track), np.inf, track), axis=1)  # earliest usable track
+        for j in np.nonzero(usable & fire_control)[0]:
+            own = detections.track_s[:, j]
+            cued = np.maximum(detections.first_detection_s[:, j], cue)
+            candidate = np.fmin(own, np.where(np.isfinite(cued), cued, np.nan))
+            better = np.isnan(best[:, b]) | (candidate < best[:, b])
+            better &= ~np.isnan(candidate)
+            best[better, b] = candidate[better]
+            source[better, b] = j
+    return best, source
+
+
+def _batteries(scenario: Scenario) -> list[Battery]:
+    return [
+        Battery(site_id, site.party, site.host, battery.type, battery.count)
+        for site_id, site in scenario.sites.items()
+        for battery in site.interceptors
+    ]
+
+
+def reach_table_for(interceptor: Interceptor, case: str, planet: Planet) -> ReachTable:
+    """The interceptor's reach table at a parameter case (cached by the core)."""
+    return build_reach_table(
+        interceptor.burnout_speed_m_s.value(case),  # type: ignore[arg-type]
+        interceptor.burn_time_s.value(case),  # type: ignore[arg-type]
+        interceptor.max_flight_time_s.value(case),  # type: ignore[arg-type]
+        interceptor.max_ground_range_km.value(case) * 1e3,  # type: ignore[arg-type]
+        interceptor.max_intercept_altitude_km.value(case) * 1e3,  # type: ignore[arg-type]
+        interceptor.min_intercept_altitude_km.value(case) * 1e3,  # type: ignore[arg-type]
+        n_range=REACH_GRID[0],
+        n_altitude=REACH_GRID[1],
+    )
+
+
+def run_engagements(scenario: Scenario) -> EngagementResult:
+    """Every threat of the scenario against every interceptor battery."""
+    planet = _planet(scenario)
+    dt = scenario.assumptions.sample_interval_s
+    flights, times = fly_threats(scenario, planet, dt)
+    if not np.all(flights.status == STATUS_IMPACT):
+        raise RoofError("a threat trajectory does not come back down.", where=str(scenario.path))
+    sensor_arrays, placements = _sensor_arrays(scenario, planet)
+    n_threats = len(scenario.threats)
+    if sensor_arrays is None:
+        empty = np.full((n_threats, 0), np.nan)
+        detections = DetectionArrays(
+            first_visible_s=empty,
+            first_detection_s=empty,
+            last_visible_s=empty,
+            track_s=empty,
+            fire_control_s=empty,
+            n_visible=np.zeros((n_threats, 0), dtype=np.int64),
+            n_samples=np.zeros(n_threats, dtype=np.int64),
+        )
+    else:
+        detections = detect(
+            flights.samples,
+            times,
+            _rcs(scenario),
+            sensor_arrays,
+            planet.a_m,
+            planet.f,
+            burnout_s=flights.burnout[:, 0],
+        )
+    batteries = _batteries(scenario)
+    fire_control, source = fire_control_times(scenario, detections, placements, batteries)
+    types = sorted({b.interceptor for b in batteries})
+    tables = [reach_table_for(scenario.interceptors[t], scenario.case, planet) for t in types]
+    interceptors = [scenario.interceptors[b.interceptor] for b in batteries]
+    delay = scenario.assumptions.decision_delay_s
+    case = scenario.case
+    site_arrays = SiteArrays(
+        position_ecef_m=np.array([_site_ecef(scenario, b.site, planet) for b in batteries]).reshape(
+            -1, 3
+        ),
+        delay_s=np.array([i.launch_delay_s.value(case) + delay for i in interceptors]),
+        kill_assessment_s=np.array(
+            [i.kill_assessment_s.value(scenario.case) for i in interceptors]
+        ),
+        table=np.array([types.index(b.interceptor) for b in batteries], dtype=np.int64),
+    )
+    windows = engage(
+        flights.samples, times, fire_control, site_arrays, tables, planet.a_m, planet.f
+    )
+    records = [
+        _record(threat, t, battery, b, windows, fire_control, source, placements)
+        for t, threat in enumerate(scenario.threats)
+        for b, battery in enumerate(batteries)
+    ]
+    return EngagementResult(
+        scenario=scenario,
+        threats=list(scenario.threats),
+        batteries=batteries,
+        sensors=placements,
+        flights=flights,
+        times_s=times,
+        detections=detections,
+        fire_control_s=fire_control,
+        windows=windows,
+        records=records,
+    )
+
+
+def _record(
+    threat: Threat,
+    t: int,
+    battery: Battery,
+    b: int,
+    windows: EngagementArrays,
+    fire_control: np.ndarray,
+    source: np.ndarray,
+    placements: list[SensorPlacement],
+) -> EngagementRecord:
+    ok = bool(windows.engageable[t, b])
+
+    def value(array: np.ndarray) -> float | None:
+        return float(array[t, b]) if ok else None
+
+    fc = fire_control[t, b]
+    return EngagementRecord(
+        threat=threat.name,
+        site=battery.site,
+        interceptor=battery.interceptor,
+        engageable=ok,
+        first_intercept_s=value(windows.first_intercept_s),
+        last_intercept_s=value(windows.last_intercept_s),
+        intercept_altitude_m=(
+            (float(windows.min_altitude_m[t, b]), float(windows.max_altitude_m[t, b]))
+            if ok
+            else None
+        ),
+        intercept_ground_range_m=value(windows.first_ground_range_m),
+        closing_speed_m_s=value(windows.closing_speed_m_s),
+        shots=int(windows.shots[t, b]),
+        reason=REASON_TEXT[int(windows.reason[t, b])],
+        fire_control_s=None if np.isnan(fc) else float(fc),
+        track_source=placements[source[t, b]].site if source[t, b] >= 0 else None,
+    )
