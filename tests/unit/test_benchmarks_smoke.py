@@ -134,3 +134,15 @@ def test_full_model_benchmark_reports_throughput_memory_and_scaling():
         assert 4_000.0 < run["mean_burnout_speed_m_s"] < 8_000.0  # m/s
         assert run["result_mb"] > 0.0
     assert summary["vehicle"]
+
+
+def test_engagement_benchmark_quick():
+    summary, _ = run_benchmark("bench_engagement.py")
+    assert summary["benchmark"] == "engagement"
+    assert summary["sites"] == 10 and summary["sensors"] == 5
+    for size, rate in summary["pairs_per_s"].items():
+        assert rate > 0, size
+        assert summary["engage_pairs_per_s"][size] >= rate
+        assert summary["peak_memory_mb"][size] >= 0
+    for run in summary["runs"]:
+        assert 0.0 < run["engaged_fraction"] < 1.0  # some pairs engage, some do not
