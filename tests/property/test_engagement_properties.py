@@ -15,8 +15,8 @@ from securityroof.core.reach import build_reach_table
 from securityroof.model.scenario import load_scenario
 from tests.unit.test_engagement import TIMES, path
 
-SLOW = build_reach_table(3000.0, 10.0, 400.0, 900e3, 450e3, 70e3, n_range=90, n_altitude=60)
-FAST = build_reach_table(3600.0, 10.0, 400.0, 900e3, 450e3, 70e3, n_range=90, n_altitude=60)
+SLOW = build_reach_table(3000.0, 40.0, 400.0, 900e3, 450e3, 70e3, n_range=90, n_altitude=60)
+FAST = build_reach_table(3600.0, 40.0, 400.0, 900e3, 450e3, 70e3, n_range=90, n_altitude=60)
 ROOT = Path(__file__).resolve().parents[2]
 
 paths = st.tuples(

@@ -18,8 +18,8 @@ from securityroof.core.engagement import (
 )
 from securityroof.core.reach import build_reach_table
 
-# An SM-3 IA-like interceptor: 3 km/s, 900 km reach, 70-450 km altitude.
-TABLE = build_reach_table(3000.0, 10.0, 400.0, 900e3, 450e3, 70e3, n_range=90, n_altitude=60)
+# An SM-3 IA-like interceptor: 3 km/s after a 40 s burn, 900 km reach, 70-450 km altitude.
+TABLE = build_reach_table(3000.0, 40.0, 400.0, 900e3, 450e3, 70e3, n_range=90, n_altitude=60)
 SITE = SiteArrays(
     position_ecef_m=np.array([[WGS84_A_M, 0.0, 0.0]]),
     delay_s=np.array([20.0]),

@@ -137,27 +137,37 @@ LAUNCH_MASS_KG = 1000.0  # scale only: see DEFAULT_MASS_PER_AREA_KG_M2
 # the catalog's `default-missile` table.
 CD_MACH = np.array([0.0, 0.8, 1.0, 1.2, 2.0, 3.0, 5.0, 10.0])
 CD = np.array([0.20, 0.20, 0.27, 0.27, 0.20, 0.20, 0.20, 0.20])
-# Ballistic coefficient m / (Cd A) after burnout (kg/m^2). Assumption: between a
-# separated kill vehicle (order 1,000) and a burnt-out stack (order 10,000 and
-# more). Held fixed, not derived from the stand-in's dry mass: that would make
-# a faster stand-in (less dry mass) coast worse through the air, an artefact of
-# folding all stages into one.
-DEFAULT_COAST_BALLISTIC_COEFFICIENT_KG_M2 = 5000.0
+# Ballistic coefficient m / (Cd A) after burnout (kg/m^2). Assumption: a
+# burnt-out slender missile coasting through the air, a few thousand kg/m^2 of
+# mass per area over a drag coefficient of 0.2-0.3; a kill vehicle that is
+# lighter per area separates only above the atmosphere. Held fixed, not
+# derived from the stand-in's dry mass: that would make a faster stand-in
+# (less dry mass) coast worse through the air, an artefact of folding all
+# stages into one.
+DEFAULT_COAST_BALLISTIC_COEFFICIENT_KG_M2 = 10000.0
 # Steering: a short vertical rise and a quick pitch-over, as fractions of the
 # burn time, then a gravity turn. Assumption; see `synthesize_interceptor`.
 VERTICAL_RISE_FRACTION = 0.02
 PITCH_OVER_FRACTION = 0.10
-# Largest kick (rad): the thrust sweeps from vertical to straight down during
-# the pitch-over, which sets the velocity about horizontal when it ends.
-MAX_KICK = math.pi
+# Largest kick (rad). A kick of 180 degrees sweeps the thrust from vertical to
+# straight down during the pitch-over and leaves the velocity about
+# horizontal; beyond that the shot dives. Diving shots fill the ground fringe
+# near the launcher, below the flattest trajectory that climbs.
+MAX_KICK = math.radians(240.0)
 # Feasibility limits of a single-stage stand-in.
 MAX_PROPELLANT_FRACTION = 0.99
 MIN_THRUST_TO_WEIGHT = 1.5
 CALIBRATION_ANGLE = math.radians(45.0)
-CALIBRATION_KICKS = 37  # kick values flown per calibration iteration (5 degree steps)
+CALIBRATION_KICKS = 49  # kick values flown per calibration iteration (5 degree steps)
 CALIBRATION_TOLERANCE_M_S = 0.01
 CALIBRATION_MAX_ITERATIONS = 30
 
+# The fan is flown 25 % past the maximum flight time, and cells reached later
+# are then dropped. Otherwise the fan would be cut where the limit falls, and
+# the ground between the impact of one trajectory before the limit and that
+# of its neighbour after it, reached in between by the kicks in between,
+# would be lost; the table would then depend on the limit beyond the limit.
+FAN_TIME_MARGIN = 0.25
 # The fan: 0.5 m / 0.5 mm/s per step is ample for cells of kilometres.
 FAN_POSITION_TOLERANCE_M = 0.5
 FAN_VELOCITY_TOLERANCE_M_S = 5e-4
@@ -246,6 +256,9 @@ class ReachTable:
         The Earth model the fan was flown on.
     sample_dt_s
         Spacing of the fan's dense samples (s).
+    fan_flight_time_s
+        How long the fan was flown (s): `FAN_TIME_MARGIN` past the maximum
+        flight time.
     """
 
     range_edges_m: np.ndarray
@@ -265,6 +278,7 @@ class ReachTable:
     drag: bool
     planet: Planet
     sample_dt_s: float
+    fan_flight_time_s: float
 
     @property
     def range_step_m(self) -> float:
@@ -379,9 +393,10 @@ def ground_range_and_altitude_batch(
 
 @numba.njit(cache=True, inline="always")
 def _cell(grid, n_range, n_altitude, ground_range_m, altitude_m):
-    """Indices of the cell holding a point inside the envelope; -1 if none.
+    """Indices of the cell holding a point of the envelope.
 
-    A point on the outer edge of the grid belongs to the last cell.
+    A point on the outer edge of the grid belongs to the last cell; callers
+    check the envelope first.
     """
     i = math.floor((ground_range_m - grid[GRID_RANGE0_M]) / grid[GRID_RANGE_STEP_M])
     j = math.floor((altitude_m - grid[GRID_ALTITUDE0_M]) / grid[GRID_ALTITUDE_STEP_M])
@@ -453,13 +468,16 @@ def time_to_reach(grid, time_s, speed_m_s, flight_path_angle, ground_range_m, al
     -----
     The value is that of the cell holding the point, not an interpolation.
     A cell holds the earliest moment the fan is anywhere inside it, so for a
-    point inside it the answer is never later than the fan's own arrival
-    there and never earlier by more than the time a trajectory takes to cross
-    one cell (cell diagonal / speed: about 0.4 s for 5 km by 3 km cells at
-    3 km/s). Bilinear interpolation between cell values would blend in the
-    +inf of unreached neighbours at the envelope's edge and, inside, would
-    still mix earliest-entry times of cells farther from the launcher; the
-    cell value has a simple, stated bound in one direction.
+    point inside it the answer is never later than the fan's own earliest
+    arrival there, and earlier by at most the time the fan's front takes to
+    cross the cell: the cell diagonal over the interceptor's speed (about
+    2 s for 5 km by 3.3 km cells at 3 km/s) where the front moves along the
+    trajectories, somewhat more where neighbouring trajectories of very
+    different speed cross (flat, draggy shots). The bias favours the defence
+    and is bounded; to lean the other way, add the crossing time. Bilinear
+    interpolation between cell values would blend in the +inf of unreached
+    neighbours at the envelope's edge, and inside it would still mix
+    earliest-entry times, with no simpler bound.
     """
     if envelope_reason(grid, time_s, ground_range_m, altitude_m) != REACHABLE:
         return np.inf, np.nan, np.nan
@@ -618,14 +636,14 @@ def synthesize_interceptor(
     trajectories. After a short rise the velocity leaves the pitch-over
     tilted by about half the kick (the mean of the swept thrust direction),
     so kicks from 0 to 180 degrees span burnout angles from vertical to about
-    horizontal. The sweep costs some speed (thrust off the velocity), the
-    more the flatter the shot; the calibration at 45 degrees sits in the
-    middle.
+    horizontal; kicks up to 240 degrees add diving shots. The sweep costs
+    some speed (thrust off the velocity), the more the flatter the shot; the
+    calibration at 45 degrees sits in the middle.
 
     The propellant fraction zeta is found by the secant method on
     u = ln(1 / (1 - zeta)) (the ideal speed gain over the exhaust speed,
     Tsiolkovsky), starting from u = (v_bo + g0 T_b / sqrt 2) / c with a
-    gravity-loss guess; each iteration flies a batch of 37 kicks in vacuum
+    gravity-loss guess; each iteration flies a batch of 49 kicks in vacuum
     to burnout and interpolates the speed at 45 degrees. Converges to
     0.01 m/s in 3-6 batches.
     """
@@ -704,6 +722,8 @@ def synthesize_interceptor(
         u0, v0 = u1, v1
         u1 = min(u1 + (burnout_speed_m_s - v1) / slope, u_max)
     zeta = float(vehicle.stages[0, 0] / LAUNCH_MASS_KG)
+    kicks.flags.writeable = False
+    gamma.flags.writeable = False
     return SynthesizedInterceptor(
         vehicle=vehicle,
         isp_s=float(isp_s),
@@ -721,20 +741,29 @@ def synthesize_interceptor(
 
 
 def _fan_kicks(interceptor: SynthesizedInterceptor, n_kicks: int) -> np.ndarray:
-    """Kick angles (rad) whose vacuum burnout angles are evenly spread.
+    """Kick angles (rad) of the fan.
 
-    From vertical (kick 0) to the flattest burnout angle of the calibration
-    fan, over the kicks where the burnout angle still falls as the kick
-    grows and the trajectory burns out before coming down.
+    Where the trajectories burn out and their burnout angle falls as the
+    kick grows (vertical down to about horizontal), the kicks are chosen so
+    that the vacuum burnout angles are evenly spread; beyond, up to
+    `MAX_KICK`, the shots dive or come down during the burn and the kicks
+    are spread evenly, no denser than at the end of the first part, with at
+    most a quarter of `n_kicks`.
     """
     kicks = interceptor.calibration_kicks
     gamma = interceptor.calibration_burnout_angles
     n_ok = 1
     while n_ok < kicks.size and np.isfinite(gamma[n_ok]) and gamma[n_ok] < gamma[n_ok - 1]:
         n_ok += 1
-    targets = np.linspace(gamma[0], gamma[n_ok - 1], n_kicks)
+    n_dive = n_kicks // 4 if n_ok < kicks.size else 0
+    n_main = n_kicks - n_dive
+    targets = np.linspace(gamma[0], gamma[n_ok - 1], n_main)
     chosen = np.interp(targets, gamma[:n_ok][::-1], kicks[:n_ok][::-1])
     chosen[0] = 0.0
+    if n_dive > 0:
+        step = max(chosen[-1] - chosen[-2], (MAX_KICK - chosen[-1]) / n_dive)
+        n_dive = max(1, min(n_dive, math.floor((MAX_KICK - chosen[-1]) / step)))
+        chosen = np.concatenate((chosen, chosen[-1] + step * np.arange(1, n_dive + 1)))
     return np.unique(chosen)
 
 
@@ -1072,10 +1101,11 @@ def _build_cached(
         planet=planet,
     )
     kicks = _fan_kicks(interceptor, n_kicks)
+    fan_time_s = max_flight_time_s * (1.0 + FAN_TIME_MARGIN)
     settings = IntegratorSettings(
         position_tolerance_m=FAN_POSITION_TOLERANCE_M,
         velocity_tolerance_m_s=FAN_VELOCITY_TOLERANCE_M_S,
-        max_flight_time_s=max_flight_time_s,
+        max_flight_time_s=fan_time_s,
     )
     flight = fly_boosted(
         interceptor.vehicle,
@@ -1085,7 +1115,7 @@ def _build_cached(
         kicks,
         drag=drag,
         sample_dt_s=sample_dt_s,
-        sample_until_s=max_flight_time_s,
+        sample_until_s=fan_time_s,
         settings=settings,
     )
     site = np.array(
@@ -1097,6 +1127,10 @@ def _build_cached(
     grid_f = np.array([0.0, range_step, min_altitude_m, altitude_step])
     n_chunks = max(1, min(kicks.size - 1, 4 * numba.get_num_threads()))
     time_s, speed, gamma = _rasterise_fan(pts, grid_f, n_range, n_altitude, n_chunks)
+    late = ~(time_s <= max_flight_time_s)
+    time_s[late] = np.inf
+    speed[late] = np.nan
+    gamma[late] = np.nan
     grid = np.empty(GRID_FIELDS)
     grid[GRID_RANGE0_M] = 0.0
     grid[GRID_RANGE_STEP_M] = range_step
@@ -1135,4 +1169,5 @@ def _build_cached(
         drag=drag,
         planet=planet,
         sample_dt_s=sample_dt_s,
+        fan_flight_time_s=fan_time_s,
     )
