@@ -252,7 +252,9 @@ def fire_control_times(
 
     A battery may use the sensors at its own site and those whose party may
     pass tracks to its party; a usable track from any of them cues the
-    usable fire-control sensors (see the module notes).
+    usable fire-control sensors (see the module notes). The scenario may
+    assume a fire-control track at a fixed time after launch instead
+    (`fire_control_at_s`), whichever comes first; such tracks have no source.
     """
     n_threats = detections.track_s.shape[0]
     best = np.full((n_threats, len(batteries)), np.nan)
@@ -276,6 +278,11 @@ def fire_control_times(
             better &= ~np.isnan(candidate)
             best[better, b] = candidate[better]
             source[better, b] = j
+    assumed = scenario.assumptions.fire_control_at_s
+    if assumed is not None:
+        later = np.isnan(best) | (best > assumed)
+        best[later] = assumed
+        source[later] = -1
     return best, source
 
 
@@ -403,5 +410,9 @@ def _record(
         shots=int(windows.shots[t, b]),
         reason=REASON_TEXT[int(windows.reason[t, b])],
         fire_control_s=None if np.isnan(fc) else float(fc),
-        track_source=placements[source[t, b]].site if source[t, b] >= 0 else None,
+        track_source=(
+            placements[source[t, b]].site
+            if source[t, b] >= 0
+            else (None if np.isnan(fc) else "assumed")
+        ),
     )

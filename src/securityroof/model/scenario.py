@@ -15,6 +15,7 @@ names are all resolved against the catalog.
     cueing = "within-party"          # none | within-party | across-parties
     decision_delay_s = 0.0           # added to every interceptor's launch delay
     sample_interval_s = 2.0
+    fire_control_at_s = 60.0         # optional: assume every site tracks by then
 
     [[cueing_rules]]                 # extra: this party's sensors cue that party's sites
     from = "russia"
@@ -79,6 +80,10 @@ class Assumptions(BaseModel):
     cueing: Literal["none", "within-party", "across-parties"] | None = None
     decision_delay_s: float = Field(default=0.0, ge=0.0, allow_inf_nan=False)
     sample_interval_s: float = Field(default=2.0, gt=0.0, le=30.0, allow_inf_nan=False)
+    # "What you would need to believe" about sensors: every site holds a
+    # fire-control track this long after each threat's launch (None: the
+    # sensor model decides).
+    fire_control_at_s: float | None = Field(default=None, ge=0.0, allow_inf_nan=False)
     earth: Literal["wgs84", "sphere"] = "wgs84"
     rotating: bool = True
     drag: bool = True
