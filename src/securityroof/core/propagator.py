@@ -426,15 +426,18 @@ def fly_batch(
         buf = np.empty(6)
         free_row = np.empty(8)
         for i in range(c * n // n_chunks, (c + 1) * n // n_chunks):
-            _fly_batch_member(
-                i,
-                y0,
-                epoch_s,
-                guidance,
-                cutoff_s,
-                boosted,
-                stages,
-                payload_kg,
+            n_seg = 0
+            if boosted:
+                n_seg = build_segments(
+                    stages, payload_kg, guidance[i, 2], guidance[i, 3], cutoff_s[i], seg
+                )
+            y[:] = y0[i]
+            status[i], steps[i] = _fly_one(
+                y,
+                epoch_s[i],
+                seg,
+                n_seg,
+                guidance[i],
                 planet,
                 drag_on,
                 beta,
@@ -443,81 +446,14 @@ def fly_batch(
                 settings,
                 levels,
                 sample_dt_s,
-                status,
-                steps,
-                burnout,
-                apogee,
-                impact,
-                crossings,
-                samples,
-                seg,
-                y,
+                burnout[i],
+                apogee[i],
+                impact[i],
+                crossings[i],
+                samples[i],
                 k,
                 y_new,
                 buf,
                 free_row,
             )
     return status, steps, burnout, apogee, impact, crossings, samples
-
-
-@numba.njit(cache=True)
-def _fly_batch_member(
-    i,
-    y0,
-    epoch_s,
-    guidance,
-    cutoff_s,
-    boosted,
-    stages,
-    payload_kg,
-    planet,
-    drag_on,
-    beta,
-    cd_mach,
-    cd,
-    settings,
-    levels,
-    sample_dt_s,
-    status,
-    steps,
-    burnout,
-    apogee,
-    impact,
-    crossings,
-    samples,
-    seg,
-    y,
-    k,
-    y_new,
-    buf,
-    free_row,
-):
-    """Fly trajectory i of a batch into the batch's output arrays."""
-    n_seg = 0
-    if boosted:
-        n_seg = build_segments(stages, payload_kg, guidance[i, 2], guidance[i, 3], cutoff_s[i], seg)
-    y[:] = y0[i]
-    status[i], steps[i] = _fly_one(
-        y,
-        epoch_s[i],
-        seg,
-        n_seg,
-        guidance[i],
-        planet,
-        drag_on,
-        beta,
-        cd_mach,
-        cd,
-        settings,
-        levels,
-        sample_dt_s,
-        burnout[i],
-        apogee[i],
-        impact[i],
-        crossings[i],
-        samples[i],
-        k,
-        y_new,
-        buf,
-        free_row,
-    )
