@@ -29,6 +29,7 @@ from securityroof.core.sensors import DetectionArrays, SensorArrays, detect
 from securityroof.core.targeting import Launch, TargetingError, aim
 from securityroof.errors import RoofError
 from securityroof.model.defence import Interceptor, SensorType
+from securityroof.model.quantity import Case
 from securityroof.model.scenario import Scenario, Threat
 
 # Reach tables share one grid so the kernel can stack them.
@@ -294,22 +295,40 @@ def _batteries(scenario: Scenario) -> list[Battery]:
     ]
 
 
-def reach_table_for(interceptor: Interceptor, case: str, planet: Planet) -> ReachTable:
-    """The interceptor's reach table at a parameter case (cached by the core)."""
+def reach_table_for(
+    interceptor: Interceptor, case: Case, planet: Planet, burnout_speed_m_s: float | None = None
+) -> ReachTable:
+    """The interceptor's reach table at a parameter case (cached by the core).
+
+    `burnout_speed_m_s` flies the same interceptor at another burnout speed.
+    """
+    speed = interceptor.burnout_speed_m_s.value(case)
     return build_reach_table(
-        interceptor.burnout_speed_m_s.value(case),  # type: ignore[arg-type]
-        interceptor.burn_time_s.value(case),  # type: ignore[arg-type]
-        interceptor.max_flight_time_s.value(case),  # type: ignore[arg-type]
-        interceptor.max_ground_range_km.value(case) * 1e3,  # type: ignore[arg-type]
-        interceptor.max_intercept_altitude_km.value(case) * 1e3,  # type: ignore[arg-type]
-        interceptor.min_intercept_altitude_km.value(case) * 1e3,  # type: ignore[arg-type]
+        speed if burnout_speed_m_s is None else burnout_speed_m_s,
+        interceptor.burn_time_s.value(case),
+        interceptor.max_flight_time_s.value(case),
+        interceptor.max_ground_range_km.value(case) * 1e3,
+        interceptor.max_intercept_altitude_km.value(case) * 1e3,
+        interceptor.min_intercept_altitude_km.value(case) * 1e3,
         n_range=REACH_GRID[0],
         n_altitude=REACH_GRID[1],
     )
 
 
-def run_engagements(scenario: Scenario) -> EngagementResult:
-    """Every threat of the scenario against every interceptor battery."""
+@dataclass(frozen=True)
+class Observation:
+    """The threats flown and seen once; engagement variants reuse it."""
+
+    planet: Planet
+    flights: FlightArrays
+    times_s: np.ndarray
+    detections: DetectionArrays
+    sensors: list[SensorPlacement]
+    batteries: list[Battery]
+
+
+def observe(scenario: Scenario) -> Observation:
+    """Aim and fly every threat and let every sensor look at it."""
     planet = _planet(scenario)
     dt = scenario.assumptions.sample_interval_s
     flights, times = fly_threats(scenario, planet, dt)
@@ -338,39 +357,69 @@ def run_engagements(scenario: Scenario) -> EngagementResult:
             planet.f,
             burnout_s=flights.burnout[:, 0],
         )
-    batteries = _batteries(scenario)
-    fire_control, source = fire_control_times(scenario, detections, placements, batteries)
+    return Observation(planet, flights, times, detections, placements, _batteries(scenario))
+
+
+def engagement_windows(
+    scenario: Scenario,
+    seen: Observation,
+    *,
+    burnout_speed_m_s: float | None = None,
+    extra_delay_s: float = 0.0,
+) -> tuple[EngagementArrays, np.ndarray, np.ndarray]:
+    """Windows of every threat against every battery, from one observation.
+
+    `burnout_speed_m_s` replaces every interceptor's burnout speed and
+    `extra_delay_s` adds to every launch delay: the knobs of the "what you
+    would need to believe" sweeps. Returns (windows, fire-control times,
+    index of the sensor that gave each track).
+    """
+    batteries = seen.batteries
+    fire_control, source = fire_control_times(scenario, seen.detections, seen.sensors, batteries)
     types = sorted({b.interceptor for b in batteries})
-    tables = [reach_table_for(scenario.interceptors[t], scenario.case, planet) for t in types]
+    tables = [
+        reach_table_for(scenario.interceptors[t], scenario.case, seen.planet, burnout_speed_m_s)
+        for t in types
+    ]
     interceptors = [scenario.interceptors[b.interceptor] for b in batteries]
-    delay = scenario.assumptions.decision_delay_s
+    delay = scenario.assumptions.decision_delay_s + extra_delay_s
     case = scenario.case
+    positions = [_site_ecef(scenario, b.site, seen.planet) for b in batteries]
     site_arrays = SiteArrays(
-        position_ecef_m=np.array([_site_ecef(scenario, b.site, planet) for b in batteries]).reshape(
-            -1, 3
-        ),
+        position_ecef_m=np.array(positions).reshape(-1, 3),
         delay_s=np.array([i.launch_delay_s.value(case) + delay for i in interceptors]),
-        kill_assessment_s=np.array(
-            [i.kill_assessment_s.value(scenario.case) for i in interceptors]
-        ),
+        kill_assessment_s=np.array([i.kill_assessment_s.value(case) for i in interceptors]),
         table=np.array([types.index(b.interceptor) for b in batteries], dtype=np.int64),
     )
     windows = engage(
-        flights.samples, times, fire_control, site_arrays, tables, planet.a_m, planet.f
+        seen.flights.samples,
+        seen.times_s,
+        fire_control,
+        site_arrays,
+        tables,
+        seen.planet.a_m,
+        seen.planet.f,
     )
+    return windows, fire_control, source
+
+
+def run_engagements(scenario: Scenario) -> EngagementResult:
+    """Every threat of the scenario against every interceptor battery."""
+    seen = observe(scenario)
+    windows, fire_control, source = engagement_windows(scenario, seen)
     records = [
-        _record(threat, t, battery, b, windows, fire_control, source, placements)
+        _record(threat, t, battery, b, windows, fire_control, source, seen.sensors)
         for t, threat in enumerate(scenario.threats)
-        for b, battery in enumerate(batteries)
+        for b, battery in enumerate(seen.batteries)
     ]
     return EngagementResult(
         scenario=scenario,
         threats=list(scenario.threats),
-        batteries=batteries,
-        sensors=placements,
-        flights=flights,
-        times_s=times,
-        detections=detections,
+        batteries=seen.batteries,
+        sensors=seen.sensors,
+        flights=seen.flights,
+        times_s=seen.times_s,
+        detections=seen.detections,
         fire_control_s=fire_control,
         windows=windows,
         records=records,
