@@ -30,6 +30,12 @@ from securityroof.analysis.flight import (
     fly_max_range,
     fly_to_target,
 )
+from securityroof.analysis.stability import (
+    NEW_START_DEPLOYED_WARHEADS,
+    SPEED_SWEEP_M_S,
+    StabilityResult,
+    analyse_stability,
+)
 from securityroof.errors import RoofError
 from securityroof.model.catalog import load_catalog, load_missiles, unknown_name_error
 from securityroof.model.scenario import load_scenario
@@ -457,6 +463,119 @@ def engage(
                 r["reason"],
             )
         stdout.print(table)
+
+
+def stability_record(result: StabilityResult) -> dict[str, Any]:
+    """The JSON form of the stability analysis (km/s as m/s, seconds)."""
+    return {
+        "scenario": result.scenario.name,
+        "sha256": result.scenario.digest,
+        "verdict": result.verdict,
+        "verdict_by_interceptor": result.verdict_by_interceptor,
+        "strategic_threats": result.strategic_threats,
+        "engageable_strategic": [
+            {
+                "launch_area": e.launch_area,
+                "target": e.target,
+                "threat": e.threat,
+                "site": e.site,
+                "interceptor": e.interceptor,
+                "window_s": list(e.window_s),
+                "shots": e.shots,
+            }
+            for e in result.engageable
+        ],
+        "min_burnout_speed_m_s": result.min_burnout_speed_m_s,
+        "min_burnout_speed_tracks_at_launch_m_s": result.min_burnout_speed_tracks_at_launch_m_s,
+        "sensitivity": [
+            {
+                "threat": s.threat,
+                "launch_area": s.launch_area,
+                "engageable_by_case": s.engageable_by_case,
+                "engageable_with_tracks_at_launch": s.engageable_with_tracks_at_launch,
+                "min_burnout_speed_m_s": s.min_burnout_speed_m_s,
+                "min_burnout_speed_tracks_at_launch_m_s": s.min_burnout_speed_tracks_at_launch_m_s,
+                "max_extra_launch_delay_s": s.max_extra_delay_s,
+            }
+            for s in result.sensitivity
+        ],
+        "demarcation": {
+            d.interceptor: {
+                "speed_m_s": d.speed_m_s,
+                "speed_is_demonstrated": d.speed_is_demonstrated,
+                "agreed_statement": d.agreed_statement,
+                "test_targets": d.test_targets,
+                "must_declare_plans": d.must_declare_plans,
+                "note": d.note,
+            }
+            for d in result.demarcation
+        },
+        "new_start": {
+            "deployed_warhead_limit": NEW_START_DEPLOYED_WARHEADS,
+            "interceptors_able_to_engage": result.interceptors_able,
+            "warheads_engageable_upper_bound": result.warheads_engageable_upper_bound,
+            "share_of_limit": result.warheads_engageable_upper_bound / NEW_START_DEPLOYED_WARHEADS,
+        },
+    }
+
+
+@app.command()
+def stability(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML) with strategic threats.")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Can the architecture engage strategic forces? The verdict and its evidence."""
+    with user_errors():
+        record = stability_record(analyse_stability(load_scenario(scenario)))
+        if as_json:
+            sys.stdout.write(json.dumps(record) + "\n")
+            return
+        n = len(record["engageable_strategic"])
+        stdout.print(
+            f"[bold]{record['scenario']}[/]: verdict [bold]{record['verdict']}[/] "
+            f"({n} engageable pairs among {record['strategic_threats']} strategic trajectories)"
+        )
+        table = Table(title="what you would need to believe", header_style="bold")
+        for column in (
+            "threat",
+            "engageable low/nominal/high",
+            "with tracks at launch",
+            "min burnout speed (m/s)",
+            "min speed, tracks at launch (m/s)",
+        ):
+            table.add_column(column)
+        for s in record["sensitivity"]:
+            cases = "/".join("yes" if v else "no" for v in s["engageable_by_case"].values())
+
+            def speed(value: float | None) -> str:
+                return (
+                    f"none up to {SPEED_SWEEP_M_S[1] / 1e3:g} km/s"
+                    if value is None
+                    else f"{value:,.0f}"
+                )
+
+            table.add_row(
+                s["threat"],
+                cases,
+                "yes" if s["engageable_with_tracks_at_launch"] else "no",
+                speed(s["min_burnout_speed_m_s"]),
+                speed(s["min_burnout_speed_tracks_at_launch_m_s"]),
+            )
+        stdout.print(table)
+        demarcation = Table(title="1997 demarcation agreements", header_style="bold")
+        for column in ("interceptor", "speed (m/s)", "statement", "test targets", "note"):
+            demarcation.add_column(column)
+        for name, d in record["demarcation"].items():
+            demarcation.add_row(
+                name, f"{d['speed_m_s']:,.0f}", d["agreed_statement"], d["test_targets"], d["note"]
+            )
+        stdout.print(demarcation)
+        ns = record["new_start"]
+        stdout.print(
+            f"New START: at most {ns['warheads_engageable_upper_bound']:,.0f} of "
+            f"{ns['deployed_warhead_limit']:,} deployed warheads engageable "
+            f"({ns['interceptors_able_to_engage']} interceptors able)."
+        )
 
 
 def _print_version(value: bool) -> None:

@@ -22,14 +22,21 @@ import numpy as np
 
 from securityroof.core.earth import geodetic_to_ecef_batch
 from securityroof.core.engagement import REASON_TEXT, EngagementArrays, SiteArrays, engage
-from securityroof.core.flight import STATUS_IMPACT, FlightArrays, IntegratorSettings, fly_boosted
+from securityroof.core.flight import (
+    STATUS_IMPACT,
+    STATUS_NO_IMPACT,
+    FlightArrays,
+    IntegratorSettings,
+    VehicleArrays,
+    fly_boosted,
+)
 from securityroof.core.planet import Planet
-from securityroof.core.reach import ReachTable, build_reach_table
+from securityroof.core.reach import ReachError, ReachTable, build_reach_table
 from securityroof.core.sensors import DetectionArrays, SensorArrays, detect
-from securityroof.core.targeting import Launch, TargetingError, aim
+from securityroof.core.targeting import Guidance, Launch, TargetingError, aim
 from securityroof.errors import RoofError
 from securityroof.model.defence import Interceptor, SensorType
-from securityroof.model.quantity import Case
+from securityroof.model.quantity import Case, Quantity
 from securityroof.model.scenario import Scenario, Threat
 
 # Reach tables share one grid so the kernel can stack them.
@@ -107,13 +114,18 @@ def _site_ecef(scenario: Scenario, site_id: str, planet: Planet) -> np.ndarray:
     return np.array([float(x), float(y), float(z)])
 
 
-def fly_threats(scenario: Scenario, planet: Planet, dt_s: float) -> tuple[FlightArrays, np.ndarray]:
+def fly_threats(
+    scenario: Scenario, planet: Planet, dt_s: float, *, skip_unreachable: bool = False
+) -> tuple[FlightArrays, np.ndarray]:
     """Aim every threat, then fly them all with samples every dt_s.
 
-    Returns the flights (in scenario threat order) and the sample times.
+    Returns the flights (in scenario threat order) and the sample times. A
+    threat whose aim point is out of reach is an error, or, with
+    `skip_unreachable`, a row of NaN samples with status STATUS_NO_IMPACT
+    (sweeps over catalog cases use this: a weaker missile may not reach).
     """
     catalog = scenario.catalog
-    guidance = []
+    guidance: list[tuple[VehicleArrays, Launch, Guidance | None]] = []
     horizon = 0.0
     for threat in scenario.threats:
         missile = catalog.missiles.missile(threat.missile)
@@ -134,6 +146,9 @@ def fly_threats(scenario: Scenario, planet: Planet, dt_s: float) -> tuple[Flight
                 drag=scenario.assumptions.drag,
             )
         except TargetingError as exc:
+            if skip_unreachable:
+                guidance.append((vehicle, launch, None))
+                continue
             raise RoofError(
                 f"threat {threat.name!r}: {exc}.", where=f"{scenario.path}: threats"
             ) from None
@@ -142,7 +157,7 @@ def fly_threats(scenario: Scenario, planet: Planet, dt_s: float) -> tuple[Flight
     n_samples = math.ceil(horizon / dt_s) + 2
     times = np.arange(n_samples) * dt_s
     samples = np.full((len(guidance), n_samples, 6), np.nan)
-    status = np.empty(len(guidance), dtype=np.int8)
+    status = np.full(len(guidance), STATUS_NO_IMPACT, dtype=np.int8)
     burnout = np.full((len(guidance), 7), np.nan)
     apogee = np.full((len(guidance), 8), np.nan)
     impact = np.full((len(guidance), 7), np.nan)
@@ -150,18 +165,20 @@ def fly_threats(scenario: Scenario, planet: Planet, dt_s: float) -> tuple[Flight
     # One batch per missile type (the kernel flies one vehicle per call).
     by_missile: dict[str, list[int]] = {}
     for i, threat in enumerate(scenario.threats):
-        by_missile.setdefault(threat.missile, []).append(i)
+        if guidance[i][2] is not None:
+            by_missile.setdefault(threat.missile, []).append(i)
     for indices in by_missile.values():
         vehicle = guidance[indices[0]][0]
+        aims = [g for i in indices if (g := guidance[i][2]) is not None]
         flight = fly_boosted(
             vehicle,
             planet,
             np.array([guidance[i][1].lat for i in indices]),
             np.array([guidance[i][1].lon for i in indices]),
             0.0,
-            np.array([guidance[i][2].azimuth for i in indices]),
-            np.array([guidance[i][2].kick for i in indices]),
-            cutoff_s=np.array([guidance[i][2].cutoff_s for i in indices]),
+            np.array([g.azimuth for g in aims]),
+            np.array([g.kick for g in aims]),
+            cutoff_s=np.array([g.cutoff_s for g in aims]),
             epoch_s=np.array([guidance[i][1].epoch_s for i in indices]),
             drag=scenario.assumptions.drag,
             sample_dt_s=dt_s,
@@ -190,7 +207,7 @@ def _sensor_arrays(
         position = _site_ecef(scenario, site_id, planet)[None, :]
         for mount in site.sensors:
             kind: SensorType = scenario.sensor_types[mount.type]
-            track = kind.track_delay_s.value(case)
+            track = _less(kind.track_delay_s, case)
             if kind.kind == "radar":
                 assert kind.detection_range_km and kind.reference_rcs_m2
                 assert kind.azimuth_half_width_deg and kind.min_elevation_deg
@@ -198,23 +215,24 @@ def _sensor_arrays(
                 parts.append(
                     SensorArrays.radars(
                         position,
-                        reference_range_m=kind.detection_range_km.value(case) * 1e3,
-                        reference_rcs_m2=kind.reference_rcs_m2.value(case),
+                        reference_range_m=_more(kind.detection_range_km, case) * 1e3,
+                        # The reference RCS defines the range; it is no capability.
+                        reference_rcs_m2=kind.reference_rcs_m2.nominal,
                         boresight=math.radians(mount.boresight_deg),
-                        half_width=math.radians(kind.azimuth_half_width_deg.value(case)),
-                        min_elevation=math.radians(kind.min_elevation_deg.value(case)),
-                        max_elevation=math.radians(kind.max_elevation_deg.value(case)),
+                        half_width=math.radians(_more(kind.azimuth_half_width_deg, case)),
+                        min_elevation=math.radians(_less(kind.min_elevation_deg, case)),
+                        max_elevation=math.radians(_more(kind.max_elevation_deg, case)),
                         track_delay_s=track,
                         fire_control=kind.fire_control,
                     )
                 )
             else:
                 assert kind.min_plume_altitude_km is not None
-                delay = kind.detection_delay_s.value(case) if kind.detection_delay_s else 0.0
+                delay = _less(kind.detection_delay_s, case) if kind.detection_delay_s else 0.0
                 parts.append(
                     SensorArrays.infrared_satellites(
                         position,
-                        min_plume_altitude_m=kind.min_plume_altitude_km.value(case) * 1e3,
+                        min_plume_altitude_m=_less(kind.min_plume_altitude_km, case) * 1e3,
                         detection_delay_s=delay,
                         track_delay_s=track,
                         fire_control=kind.fire_control,
@@ -298,21 +316,38 @@ def _batteries(scenario: Scenario) -> list[Battery]:
 def reach_table_for(
     interceptor: Interceptor, case: Case, planet: Planet, burnout_speed_m_s: float | None = None
 ) -> ReachTable:
-    """The interceptor's reach table at a parameter case (cached by the core).
+    """The interceptor's reach table at a capability case (cached by the core).
 
     `burnout_speed_m_s` flies the same interceptor at another burnout speed.
     """
-    speed = interceptor.burnout_speed_m_s.value(case)
-    return build_reach_table(
-        speed if burnout_speed_m_s is None else burnout_speed_m_s,
-        interceptor.burn_time_s.value(case),
-        interceptor.max_flight_time_s.value(case),
-        interceptor.max_ground_range_km.value(case) * 1e3,
-        interceptor.max_intercept_altitude_km.value(case) * 1e3,
-        interceptor.min_intercept_altitude_km.value(case) * 1e3,
-        n_range=REACH_GRID[0],
-        n_altitude=REACH_GRID[1],
-    )
+
+    speed = _more(interceptor.burnout_speed_m_s, case)
+    try:
+        return build_reach_table(
+            speed if burnout_speed_m_s is None else burnout_speed_m_s,
+            interceptor.burn_time_s.nominal,  # no clear sign: stays nominal
+            _more(interceptor.max_flight_time_s, case),
+            _more(interceptor.max_ground_range_km, case) * 1e3,
+            _more(interceptor.max_intercept_altitude_km, case) * 1e3,
+            _less(interceptor.min_intercept_altitude_km, case) * 1e3,
+            n_range=REACH_GRID[0],
+            n_altitude=REACH_GRID[1],
+        )
+    except ReachError as exc:
+        raise RoofError(
+            f"interceptor {interceptor.name!r} cannot be flown: {exc}",
+            fix="Change its catalog or scenario values.",
+        ) from None
+
+
+def _less(quantity: Quantity, case: Case) -> float:
+    """A value whose smaller end is the more capable one (delays, lower limits)."""
+    return quantity.capability(case, larger_is_more_capable=False)
+
+
+def _more(quantity: Quantity, case: Case) -> float:
+    """A value whose larger end is the more capable one (ranges, speeds)."""
+    return quantity.capability(case, larger_is_more_capable=True)
 
 
 @dataclass(frozen=True)
@@ -327,12 +362,16 @@ class Observation:
     batteries: list[Battery]
 
 
-def observe(scenario: Scenario) -> Observation:
-    """Aim and fly every threat and let every sensor look at it."""
+def observe(scenario: Scenario, *, skip_unreachable: bool = False) -> Observation:
+    """Aim and fly every threat and let every sensor look at it.
+
+    With `skip_unreachable`, threats out of reach are kept as empty rows
+    (status not impact) instead of stopping the analysis.
+    """
     planet = _planet(scenario)
     dt = scenario.assumptions.sample_interval_s
-    flights, times = fly_threats(scenario, planet, dt)
-    if not np.all(flights.status == STATUS_IMPACT):
+    flights, times = fly_threats(scenario, planet, dt, skip_unreachable=skip_unreachable)
+    if not skip_unreachable and not np.all(flights.status == STATUS_IMPACT):
         raise RoofError("a threat trajectory does not come back down.", where=str(scenario.path))
     sensor_arrays, placements = _sensor_arrays(scenario, planet)
     n_threats = len(scenario.threats)
@@ -366,15 +405,18 @@ def engagement_windows(
     *,
     burnout_speed_m_s: float | None = None,
     extra_delay_s: float = 0.0,
+    interceptor: str | None = None,
 ) -> tuple[EngagementArrays, np.ndarray, np.ndarray]:
     """Windows of every threat against every battery, from one observation.
 
     `burnout_speed_m_s` replaces every interceptor's burnout speed and
     `extra_delay_s` adds to every launch delay: the knobs of the "what you
-    would need to believe" sweeps. Returns (windows, fire-control times,
-    index of the sensor that gave each track).
+    would need to believe" sweeps; `interceptor` keeps only the batteries of
+    that type (the batteries' columns are then those of that type, in order).
+    Returns (windows, fire-control times, index of the sensor that gave each
+    track).
     """
-    batteries = seen.batteries
+    batteries = [b for b in seen.batteries if interceptor in (None, b.interceptor)]
     fire_control, source = fire_control_times(scenario, seen.detections, seen.sensors, batteries)
     types = sorted({b.interceptor for b in batteries})
     tables = [
@@ -387,8 +429,8 @@ def engagement_windows(
     positions = [_site_ecef(scenario, b.site, seen.planet) for b in batteries]
     site_arrays = SiteArrays(
         position_ecef_m=np.array(positions).reshape(-1, 3),
-        delay_s=np.array([i.launch_delay_s.value(case) + delay for i in interceptors]),
-        kill_assessment_s=np.array([i.kill_assessment_s.value(case) for i in interceptors]),
+        delay_s=np.array([_less(i.launch_delay_s, case) + delay for i in interceptors]),
+        kill_assessment_s=np.array([_less(i.kill_assessment_s, case) for i in interceptors]),
         table=np.array([types.index(b.interceptor) for b in batteries], dtype=np.int64),
     )
     windows = engage(

@@ -124,10 +124,7 @@ class Missile(BaseModel):
         """
 
         def pick(quantity: Quantity, more_range_when_larger: bool) -> float:
-            if case == "nominal":
-                return quantity.nominal
-            larger = (case == "high") == more_range_when_larger
-            return quantity.value("high" if larger else "low")
+            return quantity.capability(case, larger_is_more_capable=more_range_when_larger)
 
         rows = []
         for stage in self.stages:

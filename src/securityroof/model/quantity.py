@@ -45,6 +45,14 @@ class Quantity(BaseModel):
             return self.high
         return self.nominal
 
+    def capability(self, case: Case, *, larger_is_more_capable: bool) -> float:
+        """The value for a capability case: "high" is the end of the range that
+        makes the missile, sensor or interceptor more capable, "low" the other."""
+        if case == "nominal":
+            return self.nominal
+        larger = (case == "high") == larger_is_more_capable
+        return self.value("high" if larger else "low")
+
 
 def positive(quantity: Quantity | None, name: str) -> None:
     """Raise ValueError (for pydantic to report with its key path) unless > 0."""

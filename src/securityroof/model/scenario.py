@@ -154,6 +154,7 @@ class Threat:
     shape: str
     launch_time_s: float
     rcs_m2: float | None
+    launch_area: str | None = None  # catalog launch area id, when launched from one
 
 
 @dataclass(frozen=True)
@@ -386,6 +387,7 @@ def _resolve_threat(spec: ThreatSpec, index: int, catalog: Catalog, path: Path) 
                     shape=shape,
                     launch_time_s=spec.launch_time_s,
                     rcs_m2=spec.rcs_m2,
+                    launch_area=spec.from_area,
                 )
             )
     if not all(math.isfinite(t.launch_lat_deg) for t in threats):
