@@ -30,6 +30,7 @@ from securityroof.analysis.flight import (
     fly_max_range,
     fly_to_target,
 )
+from securityroof.analysis.raid import run_raid
 from securityroof.analysis.stability import (
     NEW_START_DEPLOYED_WARHEADS,
     SPEED_SWEEP_M_S,
@@ -576,6 +577,84 @@ def stability(
             f"{ns['deployed_warhead_limit']:,} deployed warheads engageable "
             f"({ns['interceptors_able_to_engage']} interceptors able)."
         )
+
+
+@app.command()
+def raid(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
+    size: Annotated[int, typer.Option("--size", help="Missiles in the raid.")],
+    trials: Annotated[int, typer.Option(help="Monte Carlo trials.")] = 10_000,
+    seed: Annotated[int | None, typer.Option(help="Seed (recorded in the output).")] = None,
+    doctrine: Annotated[str, typer.Option(help="shoot-look-shoot or shoot-shoot.")] = (
+        "shoot-look-shoot"
+    ),
+    saturate: Annotated[
+        bool, typer.Option("--saturate", help="Allow a raid bigger than the inventory.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Monte Carlo raid: expected leakers, chance of no leaker, interceptors used."""
+    with user_errors():
+        analysis = run_raid(
+            load_scenario(scenario),
+            size,
+            trials=trials,
+            seed=seed,
+            doctrine=doctrine,
+            saturate=saturate,
+        )
+        r = analysis.result
+        record = {
+            "scenario": analysis.scenario.name,
+            "sha256": analysis.scenario.digest,
+            "size": analysis.size,
+            "trials": r.trials,
+            "seed": r.seed,
+            "doctrine": r.doctrine,
+            "salvo_size": r.salvo_size,
+            "site_order": r.site_order,
+            "expected_leakers": r.expected_leakers,
+            "expected_leakers_ci95": [float(v) for v in r.expected_leakers_ci],
+            "p_no_leaker": r.p_no_leaker,
+            "p_no_leaker_ci95": [float(v) for v in r.p_no_leaker_ci],
+            "interceptors_used": [
+                {
+                    "site": b.site,
+                    "interceptor": b.interceptor,
+                    "inventory": b.count,
+                    "mean": float(r.interceptors_used_mean[i]),
+                    "ci95": [float(v) for v in r.interceptors_used_ci[i]],
+                    "pk_range": [float(r.pk_low[i]), float(r.pk_high[i])],
+                }
+                for i, b in enumerate(analysis.batteries)
+            ],
+        }
+        if as_json:
+            sys.stdout.write(json.dumps(record) + "\n")
+            return
+        low, high = record["expected_leakers_ci95"]
+        p_low, p_high = record["p_no_leaker_ci95"]
+        stdout.print(
+            f"[bold]{record['scenario']}[/]: raid of {size}, {r.trials:,} trials, seed {r.seed}, "
+            f"{r.doctrine}"
+        )
+        stdout.print(
+            f"expected leakers {r.expected_leakers:.2f} (95% {low:.2f}-{high:.2f}); "
+            f"no leaker {r.p_no_leaker:.1%} (95% {p_low:.1%}-{p_high:.1%})"
+        )
+        table = Table(title="interceptors used", header_style="bold")
+        for column in ("site", "interceptor", "inventory", "mean used", "95% interval"):
+            table.add_column(column)
+        for i, battery in enumerate(analysis.batteries):
+            ci_low, ci_high = r.interceptors_used_ci[i]
+            table.add_row(
+                battery.site,
+                battery.interceptor,
+                str(battery.count),
+                f"{r.interceptors_used_mean[i]:.2f}",
+                f"{ci_low:.2f}-{ci_high:.2f}",
+            )
+        stdout.print(table)
 
 
 def _print_version(value: bool) -> None:
