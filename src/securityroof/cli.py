@@ -604,7 +604,7 @@ def raid(
             saturate=saturate,
         )
         r = analysis.result
-        record = {
+        record: dict[str, Any] = {
             "scenario": analysis.scenario.name,
             "sha256": analysis.scenario.digest,
             "size": analysis.size,
@@ -632,8 +632,8 @@ def raid(
         if as_json:
             sys.stdout.write(json.dumps(record) + "\n")
             return
-        low, high = record["expected_leakers_ci95"]
-        p_low, p_high = record["p_no_leaker_ci95"]
+        low, high = r.expected_leakers_ci
+        p_low, p_high = r.p_no_leaker_ci
         stdout.print(
             f"[bold]{record['scenario']}[/]: raid of {size}, {r.trials:,} trials, seed {r.seed}, "
             f"{r.doctrine}"
