@@ -30,6 +30,7 @@ from securityroof.analysis.flight import (
     fly_max_range,
     fly_to_target,
 )
+from securityroof.analysis.footprint import DEFAULT_REGION, analyse_footprint
 from securityroof.analysis.raid import run_raid
 from securityroof.analysis.sharing import analyse_sharing
 from securityroof.analysis.stability import (
@@ -40,7 +41,12 @@ from securityroof.analysis.stability import (
 )
 from securityroof.errors import RoofError
 from securityroof.model.catalog import load_catalog, load_missiles, unknown_name_error
-from securityroof.model.scenario import load_scenario
+from securityroof.model.scenario import Scenario, load_scenario
+from securityroof.report.footprint_export import (
+    footprint_cells,
+    footprint_summary,
+    write_geojson,
+)
 from securityroof.report.listing import KINDS, catalog_records, scenario_record
 
 DEFAULT_BURNOUT_BODY = "generic-icbm"
@@ -592,6 +598,10 @@ def raid(
     saturate: Annotated[
         bool, typer.Option("--saturate", help="Allow a raid bigger than the inventory.")
     ] = False,
+    cluster: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address, e.g. tcp://host:8786 (default: local cores)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
 ) -> None:
     """Monte Carlo raid: expected leakers, chance of no leaker, interceptors used."""
@@ -603,6 +613,7 @@ def raid(
             seed=seed,
             doctrine=doctrine,
             saturate=saturate,
+            cluster=cluster,
         )
         r = analysis.result
         record: dict[str, Any] = {
@@ -723,6 +734,86 @@ def share(
                 f"{shares.by_benefit[i]:.1%}",
             )
         stdout.print(table)
+
+
+@app.command()
+def footprint(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
+    resolution_deg: Annotated[float, typer.Option(help="Grid resolution (degrees).")] = 1.0,
+    region: Annotated[
+        str | None,
+        typer.Option(
+            help="LAT_MIN,LAT_MAX,LON_MIN,LON_MAX in degrees (default: Europe and European Russia)."
+        ),
+    ] = None,
+    compare: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated catalog architectures to compare on the same threats."),
+    ] = None,
+    geojson: Annotated[
+        Path | None, typer.Option(help="Write the threatened cells and cities as GeoJSON.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Defended footprint: which aim points the architecture defends, against what."""
+    with user_errors():
+        box: tuple[float, ...] = DEFAULT_REGION
+        if region is not None:
+            try:
+                values = tuple(float(v) for v in region.split(","))
+            except ValueError:
+                values = ()
+            if len(values) != 4:
+                raise RoofError(
+                    f"{region!r} is not LAT_MIN,LAT_MAX,LON_MIN,LON_MAX.", where="--region"
+                )
+            box = values
+        base = load_scenario(scenario)
+        variants = [base]
+        if compare:
+            for architecture in compare.split(","):
+                variants.append(load_scenario(scenario, architecture=architecture.strip()))
+        results = [
+            analyse_footprint(v, resolution_deg=resolution_deg, region=box)  # type: ignore[arg-type]
+            for v in variants
+        ]
+        if geojson is not None:
+            write_geojson(results[0], geojson)
+        summaries = []
+        for variant, result in zip(variants, results, strict=True):
+            summary = footprint_summary(result)
+            summary["architecture"] = _architecture_of(variant)
+            summaries.append(summary)
+        record = {**summaries[0], "cells_detail": footprint_cells(results[0])}
+        if compare:
+            record["comparison"] = summaries
+        if as_json:
+            sys.stdout.write(json.dumps(record) + "\n")
+            return
+        table = Table(title=f"defended footprint: {base.name}", header_style="bold")
+        for column in (
+            "architecture",
+            "cells threatened",
+            "cells defended",
+            "population threatened",
+            "population defended",
+        ):
+            table.add_column(column)
+        for summary in summaries:
+            table.add_row(
+                str(summary["architecture"]),
+                f"{summary['cells_threatened']:,}",
+                f"{summary['cells_defended']:,}",
+                f"{summary['population_threatened']:,.0f}",
+                f"{summary['population_defended']:,.0f}",
+            )
+        stdout.print(table)
+        if geojson is not None:
+            stdout.print(f"GeoJSON written to {geojson}")
+
+
+def _architecture_of(scenario: Scenario) -> str:
+    return scenario.architecture or "(scenario sites)"
 
 
 def _print_version(value: bool) -> None:

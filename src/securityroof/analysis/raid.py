@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from securityroof.analysis.engagement import Battery, EngagementResult, run_engagements
-from securityroof.core.raid import RaidResult, simulate_raid
+from securityroof.analysis.raid_parallel import simulate_raid_chunked
+from securityroof.core.raid import RaidResult
 from securityroof.errors import RoofError
 from securityroof.model.scenario import Scenario
 
@@ -40,6 +41,7 @@ def run_raid(
     seed: int | None = None,
     doctrine: str = "shoot-look-shoot",
     saturate: bool = False,
+    cluster: str | None = None,
 ) -> RaidAnalysis:
     """Monte Carlo raid of `size` missiles; refuses a raid bigger than the
     engaging batteries' inventory unless `saturate` (a saturation study)."""
@@ -83,7 +85,9 @@ def run_raid(
                 f"{battery.interceptor}] single_shot_kill_probability.",
             )
         pk[b] = (quantity.value("low"), quantity.value("high"))
-    result = simulate_raid(
+    # The trials run on this machine's cores, or split over a Dask cluster
+    # with identical per-trial draws (same seed, same result).
+    result = simulate_raid_chunked(
         opportunities,
         first,
         inventory,
@@ -91,6 +95,7 @@ def run_raid(
         doctrine=doctrine,  # type: ignore[arg-type]
         trials=trials,
         seed=seed,
+        cluster=cluster,
     )
     return RaidAnalysis(
         scenario=scenario,

@@ -81,6 +81,8 @@ score interval (Wilson, JASA 22 (1927) 209; Newcombe, Stat. Med. 17 (1998)
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -433,10 +435,7 @@ def simulate_raid(
                 f"engage hold {usable}; add inventory or pass require_inventory=False"
             )
 
-    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
-    keys = rng.integers(0, np.iinfo(np.uint64).max, size=trials, dtype=np.uint64, endpoint=True)
-    pk_trial = pk_low + (pk_high - pk_low) * rng.random((trials, n_sites))
-
+    keys, pk_trial = trial_draws(seed, trials, pk_low, pk_high)
     missile_order, sites = assignment_order(opp, first, site_order)
     leakers, used = _raid_kernel(
         np.ascontiguousarray(opp),
@@ -447,18 +446,55 @@ def simulate_raid(
         keys,
         np.int64(salvo),
     )
-    mean_leak, ci_leak = _normal_ci(leakers.astype(np.float64))
-    mean_used, ci_used = _normal_ci(used.astype(np.float64))
-    none = int(np.count_nonzero(leakers == 0))
-    return RaidResult(
+    settings = RaidResult(
         seed=seed,
-        trials=trials,
+        trials=0,
         doctrine=doctrine,
         salvo_size=salvo,
         site_order=site_order,
         pk_low=pk_low,
         pk_high=pk_high,
         inventory=inv,
+        leakers=np.zeros(0, dtype=np.int64),
+        interceptors_used=np.zeros((0, n_sites), dtype=np.int64),
+        pk_trial=np.zeros((0, n_sites)),
+        expected_leakers=math.nan,
+        expected_leakers_ci=np.full(2, math.nan),
+        p_no_leaker=math.nan,
+        p_no_leaker_ci=np.full(2, math.nan),
+        interceptors_used_mean=np.full(n_sites, math.nan),
+        interceptors_used_ci=np.full((n_sites, 2), math.nan),
+        missile_order=missile_order,
+        site_order_per_missile=sites,
+    )
+    return summarise(settings, leakers, used, pk_trial)
+
+
+def trial_draws(
+    seed: int, trials: int, pk_low: np.ndarray, pk_high: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every trial's random key (K,) and kill probabilities (K, M) for a seed.
+
+    Drawn in one place so that any split of the trials (threads, chunks,
+    cluster workers) sees the same numbers.
+    """
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
+    keys = rng.integers(0, np.iinfo(np.uint64).max, size=trials, dtype=np.uint64, endpoint=True)
+    pk_trial = pk_low + (pk_high - pk_low) * rng.random((trials, pk_low.shape[0]))
+    return keys, pk_trial
+
+
+def summarise(
+    settings: RaidResult, leakers: np.ndarray, used: np.ndarray, pk_trial: np.ndarray
+) -> RaidResult:
+    """A RaidResult from per-trial arrays; `settings` supplies the run's settings."""
+    trials = int(leakers.shape[0])
+    mean_leak, ci_leak = _normal_ci(leakers.astype(np.float64))
+    mean_used, ci_used = _normal_ci(used.astype(np.float64))
+    none = int(np.count_nonzero(leakers == 0))
+    return dataclasses.replace(
+        settings,
+        trials=trials,
         leakers=leakers,
         interceptors_used=used,
         pk_trial=pk_trial,
@@ -468,6 +504,4 @@ def simulate_raid(
         p_no_leaker_ci=np.array(wilson_interval(none, trials)),
         interceptors_used_mean=mean_used,
         interceptors_used_ci=ci_used,
-        missile_order=missile_order,
-        site_order_per_missile=sites,
     )

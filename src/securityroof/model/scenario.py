@@ -175,6 +175,7 @@ class Scenario:
     threats: list[Threat]
     digest: str  # SHA-256 of the scenario file
     parties: list[str] = field(default_factory=list)
+    architecture: str | None = None  # the catalog architecture it starts from
 
     def may_cue(self, sensor_party: str, site_party: str) -> bool:
         """Whether a sensor of one party may give tracks to another party's site."""
@@ -217,10 +218,18 @@ def _override_table(
     return result
 
 
-def load_scenario(path: Path, catalog: Catalog | None = None) -> Scenario:
-    """Read, validate and resolve a scenario file."""
+def load_scenario(
+    path: Path, catalog: Catalog | None = None, *, architecture: str | None = None
+) -> Scenario:
+    """Read, validate and resolve a scenario file.
+
+    `architecture` replaces the file's catalog architecture (to compare
+    architectures on the same threats and assumptions).
+    """
     catalog = catalog or load_catalog()
     raw = read_toml(path)
+    if architecture is not None and isinstance(raw.get("scenario"), dict):
+        raw["scenario"]["architecture"] = architecture
     try:
         spec = ScenarioFile.model_validate(raw)
     except ValidationError as exc:
@@ -329,6 +338,7 @@ def load_scenario(path: Path, catalog: Catalog | None = None) -> Scenario:
         threats=threats,
         digest=digest,
         parties=parties,
+        architecture=spec.scenario.architecture,
     )
 
 

@@ -1,0 +1,119 @@
+"""Footprint results as plain records (JSON) and as GeoJSON for GIS users."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from securityroof.analysis.footprint import FootprintResult
+from securityroof.errors import RoofError
+
+
+def footprint_summary(result: FootprintResult) -> dict[str, Any]:
+    """Counts and populations: the comparable part of a footprint."""
+    threatened_any = result.threatened.any(axis=0)
+    everywhere = result.defended_everywhere
+    cities = result.cities
+    by_country: dict[str, dict[str, float]] = {}
+    for city in cities:
+        if not city.threatened:
+            continue
+        entry = by_country.setdefault(city.country, {"threatened": 0.0, "defended": 0.0})
+        entry["threatened"] += city.population
+        if city.defended:
+            entry["defended"] += city.population
+    return {
+        "scenario": result.scenario.name,
+        "region_deg": list(result.region),
+        "resolution_deg": result.resolution_deg,
+        "fan_trajectories": result.fan_trajectories,
+        "cells": int(result.threatened[0].size),
+        "cells_threatened": int(threatened_any.sum()),
+        "cells_defended": int(everywhere.sum()),
+        "population_threatened": sum(c.population for c in cities if c.threatened),
+        "population_defended": sum(c.population for c in cities if c.defended),
+        "population_by_country": by_country,
+        "configurations": [
+            {
+                "launch_area": config.launch_area,
+                "missile": config.missile,
+                "shape": config.shape,
+                "cells_threatened": int(result.threatened[c].sum()),
+                "cells_defended": int(result.defended[c].sum()),
+            }
+            for c, config in enumerate(result.configs)
+        ],
+    }
+
+
+def _sites_of(result: FootprintResult, mask: int) -> list[str]:
+    return [name for b, name in enumerate(result.batteries) if mask >> b & 1]
+
+
+def footprint_cells(result: FootprintResult) -> list[dict[str, Any]]:
+    """One record per threatened cell: defended, fewest shots, engaging batteries."""
+    threatened_any = result.threatened.any(axis=0)
+    everywhere = result.defended_everywhere
+    # Fewest shot opportunities over the configurations that reach the cell.
+    shots = np.where(result.threatened, result.shots, np.iinfo(np.int64).max).min(axis=0)
+    cells = []
+    for i, j in zip(*np.nonzero(threatened_any), strict=True):
+        masks = np.bitwise_or.reduce(result.sites[:, i, j])
+        cells.append(
+            {
+                "lat_deg": float(result.lat_deg[i]),
+                "lon_deg": float(result.lon_deg[j]),
+                "defended": bool(everywhere[i, j]),
+                "min_shots": int(shots[i, j]),
+                "sites": _sites_of(result, int(masks)),
+            }
+        )
+    return cells
+
+
+def write_geojson(result: FootprintResult, path: Path) -> None:
+    """Threatened cells as polygons and cities as points; written atomically."""
+    half = 0.5 * result.resolution_deg
+    features: list[dict[str, Any]] = []
+    for cell in footprint_cells(result):
+        lat, lon = cell["lat_deg"], cell["lon_deg"]
+        ring = [
+            [lon - half, lat - half],
+            [lon + half, lat - half],
+            [lon + half, lat + half],
+            [lon - half, lat + half],
+            [lon - half, lat - half],
+        ]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+                "properties": {k: v for k, v in cell.items() if k not in ("lat_deg", "lon_deg")},
+            }
+        )
+    for city in result.cities:
+        if city.threatened:
+            point = {"type": "Point", "coordinates": [city.lon_deg, city.lat_deg]}
+            properties = {
+                "name": city.name,
+                "country": city.country,
+                "population": city.population,
+                "defended": city.defended,
+            }
+            features.append({"type": "Feature", "geometry": point, "properties": properties})
+    document = {"type": "FeatureCollection", "features": features}
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise RoofError("the folder does not exist.", where=str(directory), fix="Create it first.")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=directory, suffix=".geojson.part")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(document, out)
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise RoofError(f"cannot write the file ({exc.strerror}).", where=str(path)) from None
