@@ -1,0 +1,64 @@
+"""`roof footprint` as a user runs it: JSON, GeoJSON, comparison, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.e2e.test_cli_fly import ROOT, assert_user_error, roof
+
+PHASE_1 = str(ROOT / "examples/epaa-phase-1.toml")
+
+
+def test_footprint_json_and_architecture_comparison(tmp_path):
+    geojson = tmp_path / "phase1.geojson"
+    result = roof(
+        "footprint",
+        PHASE_1,
+        "--resolution-deg",
+        "3",
+        "--json",
+        "--compare",
+        "epaa-phase-3,joint-nato-russia",
+        "--geojson",
+        str(geojson),
+    )
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["cells_threatened"] >= record["cells_defended"] > 0
+    assert record["population_threatened"] >= record["population_defended"] > 0
+    assert record["cells_detail"] and all("sites" in c for c in record["cells_detail"])
+    by_architecture = {s["architecture"]: s for s in record["comparison"]}
+    # Later phases and the joint roof add to phase 1, never take away.
+    phase1 = by_architecture["epaa-phase-1"]["cells_defended"]
+    phase3 = by_architecture["epaa-phase-3"]["cells_defended"]
+    joint = by_architecture["joint-nato-russia"]["cells_defended"]
+    assert phase1 <= phase3 <= joint
+    document = json.loads(geojson.read_text())
+    assert document["type"] == "FeatureCollection"
+    polygons = [f for f in document["features"] if f["geometry"]["type"] == "Polygon"]
+    assert len(polygons) == record["cells_threatened"]
+    ring = polygons[0]["geometry"]["coordinates"][0]
+    assert ring[0] == ring[-1] and len(ring) == 5
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["--resolution-deg", "0.0005"], ["--resolution-deg", "GB", "or coarser"]),
+        (["--resolution-deg", "-1"], ["--resolution-deg", "positive"]),
+        (["--region", "50,40,0,10"], ["region", "empty"]),
+        (["--region", "50,40"], ["--region", "LAT_MIN"]),
+        (["--compare", "epaa-phase-9"], ["architecture", "epaa-phase-4"]),
+    ],
+)
+def test_bad_footprint_input_is_a_clear_error(args, fragments):
+    assert_user_error(roof("footprint", PHASE_1, *args), *fragments)
+
+
+def test_geojson_into_a_missing_folder_writes_nothing(tmp_path):
+    target = tmp_path / "no-such-folder" / "out.geojson"
+    result = roof("footprint", PHASE_1, "--resolution-deg", "4", "--geojson", str(target))
+    assert_user_error(result, "does not exist")
+    assert not target.parent.exists()
