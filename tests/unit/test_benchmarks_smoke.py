@@ -146,3 +146,13 @@ def test_engagement_benchmark_quick():
         assert summary["peak_memory_mb"][size] >= 0
     for run in summary["runs"]:
         assert 0.0 < run["engaged_fraction"] < 1.0  # some pairs engage, some do not
+
+
+def test_analyses_benchmark_quick():
+    summary, _ = run_benchmark("bench_analyses.py")
+    assert summary["benchmark"] == "analyses"
+    for row in summary["footprint"]:
+        assert row["aim_points"] > 0 and row["aim_points_per_s"] > 0
+        assert row["batteries"] == 10 and row["configurations"] == 9
+    assert all(row["coalitions_per_s"] > 0 for row in summary["shapley"])
+    assert all(row["trials_per_s"] > 0 for row in summary["raid"])

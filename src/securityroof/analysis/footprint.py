@@ -3,7 +3,7 @@
 For every threat configuration (a launch area, a missile, a trajectory shape)
 a fan of trajectories is flown toward the region: azimuths across the
 region as seen from the launch area, ranges from the nearest to the farthest
-cell (or the missile's reach), spaced finer than half the grid resolution.
+cell (or the missile's reach), spaced by the grid resolution.
 Guidance per range comes from a one-dimensional table along the fan's
 central azimuth (minimum energy: thrust cutoff at the range-maximising kick;
 lofted/depressed: all stages burnt, kick on that branch); the impact points
@@ -295,7 +295,9 @@ def analyse_footprint(
     city_defended = np.ones(city_lat.shape, dtype=bool)
     city_threatened = np.zeros(city_lat.shape, dtype=bool)
     total_fan = 0
-    step_m = 0.5 * resolution_deg * math.pi / 180.0 * planet.a_m
+    # One fan trajectory per cell spacing in range and across: each cell gets
+    # the trajectory landing nearest to it, at most about 0.7 cell away.
+    step_m = resolution_deg * math.pi / 180.0 * planet.a_m
 
     for c, config in enumerate(configs):
         area = catalog.launch_areas[config.launch_area]
