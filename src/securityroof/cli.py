@@ -753,6 +753,10 @@ def footprint(
     geojson: Annotated[
         Path | None, typer.Option(help="Write the threatened cells and cities as GeoJSON.")
     ] = None,
+    cluster: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address, e.g. tcp://host:8786 (default: local cores)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
 ) -> None:
     """Defended footprint: which aim points the architecture defends, against what."""
@@ -774,7 +778,12 @@ def footprint(
             for architecture in compare.split(","):
                 variants.append(load_scenario(scenario, architecture=architecture.strip()))
         results = [
-            analyse_footprint(v, resolution_deg=resolution_deg, region=box)  # type: ignore[arg-type]
+            analyse_footprint(
+                v,
+                resolution_deg=resolution_deg,
+                region=box,  # type: ignore[arg-type]
+                cluster=cluster,
+            )
             for v in variants
         ]
         if geojson is not None:

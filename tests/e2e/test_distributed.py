@@ -124,3 +124,17 @@ def test_unreachable_cluster_is_a_clear_error() -> None:
 
 def test_local_run_needs_no_dask() -> None:
     assert run_chunks(abs, [-1, 2, -3], cluster=None) == [1, 2, 3]
+
+
+def test_footprint_on_the_cluster_equals_the_local_one(cluster_address: str) -> None:
+    from securityroof.analysis.footprint import analyse_footprint
+    from securityroof.model.scenario import load_scenario
+
+    scenario = load_scenario(Path(__file__).resolve().parents[2] / "examples/epaa-phase-1.toml")
+    local = analyse_footprint(scenario, resolution_deg=4.0)
+    remote = analyse_footprint(scenario, resolution_deg=4.0, cluster=cluster_address)
+    assert remote.configs == local.configs
+    for field in ("threatened", "defended", "shots", "sites"):
+        np.testing.assert_array_equal(getattr(remote, field), getattr(local, field))
+    assert remote.cities == local.cities
+    assert remote.threatened.any()

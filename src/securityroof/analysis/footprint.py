@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
+from securityroof.analysis.distributed import run_chunks
 from securityroof.analysis.engagement import (
     Observation,
     _batteries,
@@ -236,13 +237,118 @@ def _nearest(tree, match_angle, lat_r, lon_r):
     return gap.reshape(lat_r.shape) <= match_angle, index.reshape(lat_r.shape)
 
 
+@dataclass(frozen=True)
+class _ConfigTask:
+    """One threat configuration's footprint: a unit of work for a worker."""
+
+    scenario: Scenario
+    config: ThreatConfig
+    lat_deg: np.ndarray
+    lon_deg: np.ndarray
+    city_lat: np.ndarray  # rad
+    city_lon: np.ndarray  # rad
+    step_m: float
+
+
+@dataclass(frozen=True)
+class _ConfigResult:
+    threatened: np.ndarray
+    defended: np.ndarray
+    shots: np.ndarray
+    sites: np.ndarray
+    fan_trajectories: int
+    city_threatened: np.ndarray
+    city_defended: np.ndarray  # among the threatened cities
+
+
+def _config_footprint(task: _ConfigTask) -> _ConfigResult:
+    """Fly one configuration's fan and map it onto the grid and the cities.
+
+    A top-level function of picklable arguments, so that Dask workers can run it.
+    """
+    scenario, config = task.scenario, task.config
+    a = scenario.assumptions
+    planet = Planet.build(a.earth, rotating=a.rotating, j2=True)
+    sensor_arrays, placements = _sensor_arrays(scenario, planet)
+    batteries = _batteries(scenario)
+    grid_lat, grid_lon = np.meshgrid(
+        np.radians(task.lat_deg), np.radians(task.lon_deg), indexing="ij"
+    )
+    shape = grid_lat.shape
+    empty = _ConfigResult(
+        threatened=np.zeros(shape, dtype=bool),
+        defended=np.zeros(shape, dtype=bool),
+        shots=np.zeros(shape, dtype=np.int64),
+        sites=np.zeros(shape, dtype=np.int64),
+        fan_trajectories=0,
+        city_threatened=np.zeros(task.city_lat.shape, dtype=bool),
+        city_defended=np.zeros(task.city_lat.shape, dtype=bool),
+    )
+    catalog = scenario.catalog
+    area = catalog.launch_areas[config.launch_area]
+    missile = catalog.missiles.missile(config.missile)
+    vehicle = missile.vehicle(catalog.missiles.drag_tables, scenario.case)
+    launch = Launch(math.radians(area.lat_deg.nominal), math.radians(area.lon_deg.nominal))
+    distance, azimuth, _ = geodesic_inverse_batch(
+        launch.lat, launch.lon, grid_lat, grid_lon, planet.a_m, planet.f
+    )
+    centre_az = math.atan2(np.sin(azimuth).mean(), np.cos(azimuth).mean())
+    reach, _ = max_range(vehicle, planet, launch, centre_az, drag=a.drag)
+    near = distance <= reach
+    if not near.any():
+        return empty
+    fan = _fan(
+        vehicle,
+        planet,
+        launch,
+        config.shape,
+        centre_az,
+        azimuth[near],
+        distance[near],
+        task.step_m,
+        a.drag,
+    )
+    if fan is None:
+        return empty
+    observation_parts = (planet, sensor_arrays, placements, batteries)
+    tree, fan_defended, fan_shots, fan_sites = _fly_fan(
+        scenario, observation_parts, vehicle, launch, fan, missile
+    )
+    match_angle = 1.5 * task.step_m / planet.a_m
+    hit, index = _nearest(tree, match_angle, grid_lat, grid_lon)
+    hit &= near
+    city_hit = np.zeros(task.city_lat.shape, dtype=bool)
+    city_ok = np.zeros(task.city_lat.shape, dtype=bool)
+    if task.city_lat.size:
+        city_hit, city_index = _nearest(tree, match_angle, task.city_lat, task.city_lon)
+        d_city, _, _ = geodesic_inverse_batch(
+            launch.lat, launch.lon, task.city_lat, task.city_lon, planet.a_m, planet.f
+        )
+        city_hit &= d_city <= reach
+        city_ok = city_hit & fan_defended[city_index]
+    return _ConfigResult(
+        threatened=hit,
+        defended=hit & fan_defended[index],
+        shots=np.where(hit, fan_shots[index], 0),
+        sites=np.where(hit, fan_sites[index], 0),
+        fan_trajectories=int(fan[0].size),
+        city_threatened=city_hit,
+        city_defended=city_ok,
+    )
+
+
 def analyse_footprint(
     scenario: Scenario,
     *,
     resolution_deg: float = 1.0,
     region: tuple[float, float, float, float] = DEFAULT_REGION,
+    cluster: str | None = None,
 ) -> FootprintResult:
-    """Defended footprint of the scenario's architecture against its threat configurations."""
+    """Defended footprint of the scenario's architecture against its threat configurations.
+
+    Each configuration is one task: run here on all cores (the kernels are
+    parallel), or on the Dask cluster at `cluster`, with the same results.
+    """
     lat_min, lat_max, lon_min, lon_max = region
     if not (math.isfinite(resolution_deg) and resolution_deg > 0):
         raise RoofError(
@@ -269,81 +375,31 @@ def analyse_footprint(
         )
     lat = lat_min + (np.arange(n_lat) + 0.5) * (lat_max - lat_min) / n_lat
     lon = lon_min + (np.arange(n_lon) + 0.5) * (lon_max - lon_min) / n_lon
-    grid_lat, grid_lon = np.meshgrid(np.radians(lat), np.radians(lon), indexing="ij")
-
     a = scenario.assumptions
     planet = Planet.build(a.earth, rotating=a.rotating, j2=True)
-    sensor_arrays, placements = _sensor_arrays(scenario, planet)
-    if sensor_arrays is None:
+    if _sensor_arrays(scenario, planet)[0] is None:
         raise RoofError(
             "the scenario has no sensors: nothing can be tracked, so nothing is defended.",
             where=str(scenario.path),
         )
     batteries = _batteries(scenario)
-    observation_parts = (planet, sensor_arrays, placements, batteries)
     if len(batteries) > 63:
         raise RoofError("at most 63 interceptor batteries fit a footprint's site masks.")
-    catalog = scenario.catalog
-    shape = (len(configs), n_lat, n_lon)
-    threatened = np.zeros(shape, dtype=bool)
-    defended = np.zeros(shape, dtype=bool)
-    shots = np.zeros(shape, dtype=np.int64)
-    sites = np.zeros(shape, dtype=np.int64)
     city_lat, city_lon, city_pop, city_country, city_name = cities_in_region(
         region, CITY_MIN_POPULATION
     )
-    city_defended = np.ones(city_lat.shape, dtype=bool)
-    city_threatened = np.zeros(city_lat.shape, dtype=bool)
-    total_fan = 0
     # One fan trajectory per cell spacing in range and across: each cell gets
     # the trajectory landing nearest to it, at most about 0.7 cell away.
     step_m = resolution_deg * math.pi / 180.0 * planet.a_m
-
-    for c, config in enumerate(configs):
-        area = catalog.launch_areas[config.launch_area]
-        missile = catalog.missiles.missile(config.missile)
-        vehicle = missile.vehicle(catalog.missiles.drag_tables, scenario.case)
-        launch = Launch(math.radians(area.lat_deg.nominal), math.radians(area.lon_deg.nominal))
-        distance, azimuth, _ = geodesic_inverse_batch(
-            launch.lat, launch.lon, grid_lat, grid_lon, planet.a_m, planet.f
-        )
-        centre_az = math.atan2(np.sin(azimuth).mean(), np.cos(azimuth).mean())
-        reach, _ = max_range(vehicle, planet, launch, centre_az, drag=a.drag)
-        near = distance <= reach
-        if not near.any():
-            continue
-        fan = _fan(
-            vehicle,
-            planet,
-            launch,
-            config.shape,
-            centre_az,
-            azimuth[near],
-            distance[near],
-            step_m,
-            a.drag,
-        )
-        if fan is None:
-            continue
-        total_fan += fan[0].size
-        fan_result = _fly_fan(scenario, observation_parts, vehicle, launch, fan, missile)
-        tree, fan_defended, fan_shots, fan_sites = fan_result
-        match_angle = 1.5 * step_m / planet.a_m
-        hit, index = _nearest(tree, match_angle, grid_lat, grid_lon)
-        hit &= near
-        threatened[c] = hit
-        defended[c] = hit & fan_defended[index]
-        shots[c] = np.where(hit, fan_shots[index], 0)
-        sites[c] = np.where(hit, fan_sites[index], 0)
-        if city_lat.size:
-            city_hit, city_index = _nearest(tree, match_angle, city_lat, city_lon)
-            d_city, _, _ = geodesic_inverse_batch(
-                launch.lat, launch.lon, city_lat, city_lon, planet.a_m, planet.f
-            )
-            city_hit &= d_city <= reach
-            city_threatened |= city_hit
-            city_defended &= ~city_hit | fan_defended[city_index]
-
+    tasks = [
+        _ConfigTask(scenario, config, lat, lon, city_lat, city_lon, step_m) for config in configs
+    ]
+    parts = run_chunks(_config_footprint, tasks, cluster=cluster)
+    city_threatened = np.zeros(city_lat.shape, dtype=bool)
+    city_undefended = np.zeros(city_lat.shape, dtype=bool)
+    for part in parts:
+        city_threatened |= part.city_threatened
+        city_undefended |= part.city_threatened & ~part.city_defended
     cities = [
         City(
             name=str(city_name[i]),
@@ -352,7 +408,7 @@ def analyse_footprint(
             lon_deg=float(np.degrees(city_lon[i])),
             population=float(city_pop[i]),
             threatened=bool(city_threatened[i]),
-            defended=bool(city_threatened[i] and city_defended[i]),
+            defended=bool(city_threatened[i] and not city_undefended[i]),
         )
         for i in range(city_lat.size)
     ]
@@ -363,11 +419,11 @@ def analyse_footprint(
         lat_deg=lat,
         lon_deg=lon,
         configs=configs,
-        threatened=threatened,
-        defended=defended,
-        shots=shots,
-        sites=sites,
+        threatened=np.stack([p.threatened for p in parts]),
+        defended=np.stack([p.defended for p in parts]),
+        shots=np.stack([p.shots for p in parts]),
+        sites=np.stack([p.sites for p in parts]),
         batteries=[f"{b.site}/{b.interceptor}" for b in batteries],
-        fan_trajectories=total_fan,
+        fan_trajectories=sum(p.fan_trajectories for p in parts),
         cities=cities,
     )
