@@ -530,11 +530,15 @@ def stability_record(result: StabilityResult) -> dict[str, Any]:
 @app.command()
 def stability(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML) with strategic threats.")],
+    cluster: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address, e.g. tcp://host:8786 (default: local cores)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
 ) -> None:
     """Can the architecture engage strategic forces? The verdict and its evidence."""
     with user_errors():
-        record = stability_record(analyse_stability(load_scenario(scenario)))
+        record = stability_record(analyse_stability(load_scenario(scenario), cluster=cluster))
         if as_json:
             sys.stdout.write(json.dumps(record) + "\n")
             return

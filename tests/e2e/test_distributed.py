@@ -138,3 +138,23 @@ def test_footprint_on_the_cluster_equals_the_local_one(cluster_address: str) -> 
         np.testing.assert_array_equal(getattr(remote, field), getattr(local, field))
     assert remote.cities == local.cities
     assert remote.threatened.any()
+
+
+def test_stability_sweeps_on_the_cluster_equal_the_local_ones(
+    cluster_address: str, tmp_path: Path
+) -> None:
+    from securityroof.analysis.stability import analyse_stability
+    from securityroof.model.scenario import load_scenario
+    from tests.e2e.test_cli_stability import SCENARIO
+
+    path = tmp_path / "icbm.toml"
+    path.write_text(SCENARIO.replace('"epaa-phase-1"', '"epaa-phase-3"'))
+    scenario = load_scenario(path)
+    local = analyse_stability(scenario)
+    remote = analyse_stability(scenario, cluster=cluster_address)
+    assert remote.sensitivity == local.sensitivity
+    assert remote.verdict == local.verdict
+    assert (
+        remote.min_burnout_speed_tracks_at_launch_m_s
+        == local.min_burnout_speed_tracks_at_launch_m_s
+    )

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from securityroof.analysis.distributed import run_chunks
 from securityroof.analysis.engagement import Observation, engagement_windows, observe
 from securityroof.core.flight import STATUS_IMPACT
 from securityroof.errors import RoofError
@@ -121,31 +122,60 @@ def _engageable_any(scenario: Scenario, seen: Observation, **knobs: object) -> n
     return np.asarray(windows.engageable.any(axis=1))
 
 
-def _min_speed(scenario: Scenario, seen: Observation, rows: list[int]) -> list[float | None]:
+@dataclass(frozen=True)
+class _SpeedSweep:
+    """One interceptor type's burnout-speed sweep: a unit of work for a worker."""
+
+    scenario: Scenario
+    seen: Observation
+    rows: list[int]
+    interceptor: str
+
+
+def _sweep_speed(task: _SpeedSweep) -> list[float | None]:
+    """Least swept speed (m/s) at which this type engages each row, or None.
+
+    A speed its stand-in vehicle cannot reach with the catalog burn time
+    counts as not engaging. Top level, so that Dask workers can run it.
+    """
+    best: list[float | None] = [None] * len(task.rows)
+    speeds = np.arange(SPEED_SWEEP_M_S[0], SPEED_SWEEP_M_S[1] + 1.0, SPEED_STEP_M_S)
+    for speed in speeds:
+        pending = [k for k, v in enumerate(best) if v is None]
+        if not pending:
+            break
+        try:
+            hits = _engageable_any(
+                task.scenario,
+                task.seen,
+                burnout_speed_m_s=float(speed),
+                interceptor=task.interceptor,
+            )
+        except RoofError:  # no stand-in vehicle reaches this speed with this burn
+            continue
+        for k in pending:
+            if hits[task.rows[k]]:
+                best[k] = float(speed)
+    return best
+
+
+def _min_speed(
+    scenario: Scenario, seen: Observation, rows: list[int], cluster: str | None
+) -> list[float | None]:
     """Least burnout speed (m/s) at which each threat row becomes engageable.
 
     Each interceptor type is flown at burnout speeds rising by
     SPEED_STEP_M_S over SPEED_SWEEP_M_S (the burn time and the rest of its
-    envelope as catalogued); a speed its stand-in vehicle cannot reach with
-    that burn counts as not engaging. The answer for a threat is the least
-    speed over all types, to the step.
+    envelope as catalogued), one task per type (on the Dask cluster when
+    given); the answer for a threat is the least speed over all types.
     """
-    best: list[float | None] = [None] * len(rows)
-    speeds = np.arange(SPEED_SWEEP_M_S[0], SPEED_SWEEP_M_S[1] + 1.0, SPEED_STEP_M_S)
-    for kind in sorted({b.interceptor for b in seen.batteries}):
-        for speed in speeds:
-            pending = [k for k, v in enumerate(best) if v is None or v > speed]
-            if not pending:
-                break
-            try:
-                hits = _engageable_any(
-                    scenario, seen, burnout_speed_m_s=float(speed), interceptor=kind
-                )
-            except RoofError:  # no stand-in vehicle reaches this speed with this burn
-                continue
-            for k in pending:
-                if hits[rows[k]]:
-                    best[k] = float(speed)
+    kinds = sorted({b.interceptor for b in seen.batteries})
+    tasks = [_SpeedSweep(scenario, seen, rows, kind) for kind in kinds]
+    per_kind = run_chunks(_sweep_speed, tasks, cluster=cluster)
+    best: list[float | None] = []
+    for k in range(len(rows)):
+        found = [speeds[k] for speeds in per_kind if speeds[k] is not None]
+        best.append(min(found) if found else None)  # type: ignore[type-var]
     return best
 
 
@@ -206,8 +236,12 @@ def demarcation(interceptor_id: str, interceptor: Interceptor) -> Demarcation:
     )
 
 
-def analyse_stability(scenario: Scenario) -> StabilityResult:
-    """The verdict, its evidence and its sensitivity for the scenario's strategic threats."""
+def analyse_stability(scenario: Scenario, *, cluster: str | None = None) -> StabilityResult:
+    """The verdict, its evidence and its sensitivity for the scenario's strategic threats.
+
+    The burnout-speed sweeps run one interceptor type per task, here or on
+    the Dask cluster at `cluster`, with the same results.
+    """
     rows = _strategic_indices(scenario)
     if not rows:
         raise RoofError(
@@ -253,8 +287,8 @@ def analyse_stability(scenario: Scenario) -> StabilityResult:
         by_case[case] = [bool(h) if f else None for h, f in zip(hits, flown, strict=True)]
     tracked = _with_assumptions(scenario, fire_control_at_s=0.0)
     with_tracks = _engageable_any(tracked, seen)
-    speeds = _min_speed(scenario, seen, rows)
-    speeds_tracked = _min_speed(tracked, seen, rows)
+    speeds = _min_speed(scenario, seen, rows, cluster)
+    speeds_tracked = _min_speed(tracked, seen, rows, cluster)
     delays = _max_delay(scenario, seen, rows)
     sensitivity = [
         ThreatSensitivity(
