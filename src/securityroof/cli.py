@@ -30,7 +30,7 @@ from securityroof.analysis.flight import (
     fly_max_range,
     fly_to_target,
 )
-from securityroof.analysis.footprint import DEFAULT_REGION, analyse_footprint
+from securityroof.analysis.footprint import DEFAULT_REGION, analyse_footprint, cueing_variants
 from securityroof.analysis.raid import run_raid
 from securityroof.analysis.sharing import analyse_sharing
 from securityroof.analysis.stability import (
@@ -757,6 +757,13 @@ def footprint(
     geojson: Annotated[
         Path | None, typer.Option(help="Write the threatened cells and cities as GeoJSON.")
     ] = None,
+    cueing_study: Annotated[
+        bool,
+        typer.Option(
+            "--cueing-study",
+            help="Compare cueing across the NATO/Russia line (what each side's sensors add).",
+        ),
+    ] = False,
     cluster: Annotated[
         str | None,
         typer.Option(help="Dask scheduler address, e.g. tcp://host:8786 (default: local cores)."),
@@ -778,9 +785,16 @@ def footprint(
             box = values
         base = load_scenario(scenario)
         variants = [base]
+        labels = [_architecture_of(base)]
         if compare:
             for architecture in compare.split(","):
-                variants.append(load_scenario(scenario, architecture=architecture.strip()))
+                variant = load_scenario(scenario, architecture=architecture.strip())
+                variants.append(variant)
+                labels.append(_architecture_of(variant))
+        if cueing_study:
+            for label, variant in cueing_variants(base):
+                variants.append(variant)
+                labels.append(f"{_architecture_of(base)}: {label}")
         results = [
             analyse_footprint(
                 v,
@@ -793,12 +807,12 @@ def footprint(
         if geojson is not None:
             write_geojson(results[0], geojson)
         summaries = []
-        for variant, result in zip(variants, results, strict=True):
+        for label, result in zip(labels, results, strict=True):
             summary = footprint_summary(result)
-            summary["architecture"] = _architecture_of(variant)
+            summary["architecture"] = label
             summaries.append(summary)
         record = {**summaries[0], "cells_detail": footprint_cells(results[0])}
-        if compare:
+        if compare or cueing_study:
             record["comparison"] = summaries
         if as_json:
             sys.stdout.write(json.dumps(record) + "\n")

@@ -62,3 +62,23 @@ def test_geojson_into_a_missing_folder_writes_nothing(tmp_path):
     result = roof("footprint", PHASE_1, "--resolution-deg", "4", "--geojson", str(target))
     assert_user_error(result, "does not exist")
     assert not target.parent.exists()
+
+
+def test_cueing_study_orders_the_variants():
+    result = roof(
+        "footprint",
+        str(ROOT / "examples/joint-nato-russia.toml"),
+        "--resolution-deg",
+        "3",
+        "--cueing-study",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)["comparison"]
+    defended = {row["architecture"].split(": ")[-1]: row["cells_defended"] for row in rows}
+    alone = defended["each party on its own sensors"]
+    to_nato = defended["non-NATO sensors cue NATO interceptors"]
+    to_russia = defended["NATO sensors cue non-NATO interceptors"]
+    shared = defended["tracks shared across every party"]
+    # Passing more tracks never defends less.
+    assert alone <= min(to_nato, to_russia) and max(to_nato, to_russia) <= shared

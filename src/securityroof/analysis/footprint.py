@@ -20,7 +20,7 @@ is not threatened by that configuration.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -427,3 +427,33 @@ def analyse_footprint(
         fan_trajectories=sum(p.fan_trajectories for p in parts),
         cities=cities,
     )
+
+
+def cueing_variants(scenario: Scenario) -> list[tuple[str, Scenario]]:
+    """The scenario with its cueing rules varied across the NATO/Russia line.
+
+    What Russian sensors add to NATO interceptors, and the other way round:
+    each side on its own sensors (tracks within each party), Russian tracks
+    passed to NATO parties only, NATO tracks passed to Russia only, and
+    tracks passed across every party line.
+    """
+    parties = scenario.catalog.parties
+    nato = [p for p in scenario.parties if parties[p].nato]
+    others = [p for p in scenario.parties if not parties[p].nato]
+    to_nato = frozenset((o, n) for o in others for n in nato)
+    to_others = frozenset((n, o) for o in others for n in nato)
+    return [
+        (
+            "each party on its own sensors",
+            replace(scenario, cueing="within-party", cueing_pairs=frozenset()),
+        ),
+        (
+            "non-NATO sensors cue NATO interceptors",
+            replace(scenario, cueing="within-party", cueing_pairs=to_nato),
+        ),
+        (
+            "NATO sensors cue non-NATO interceptors",
+            replace(scenario, cueing="within-party", cueing_pairs=to_others),
+        ),
+        ("tracks shared across every party", replace(scenario, cueing="across-parties")),
+    ]
