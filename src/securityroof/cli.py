@@ -500,6 +500,7 @@ def stability_record(result: StabilityResult) -> dict[str, Any]:
                 "threat": s.threat,
                 "launch_area": s.launch_area,
                 "engageable_by_case": s.engageable_by_case,
+                "engageable_with_tracks_shared": s.engageable_with_tracks_shared,
                 "engageable_with_tracks_at_launch": s.engageable_with_tracks_at_launch,
                 "min_burnout_speed_m_s": s.min_burnout_speed_m_s,
                 "min_burnout_speed_tracks_at_launch_m_s": s.min_burnout_speed_tracks_at_launch_m_s,
@@ -551,13 +552,17 @@ def stability(
         for column in (
             "threat",
             "engageable low/nominal/high",
+            "with tracks shared",
             "with tracks at launch",
             "min burnout speed (m/s)",
             "min speed, tracks at launch (m/s)",
         ):
             table.add_column(column)
         for s in record["sensitivity"]:
-            cases = "/".join("yes" if v else "no" for v in s["engageable_by_case"].values())
+            cases = "/".join(
+                "n/a" if v is None else ("yes" if v else "no")
+                for v in s["engageable_by_case"].values()
+            )
 
             def speed(value: float | None) -> str:
                 return (
@@ -569,6 +574,7 @@ def stability(
             table.add_row(
                 s["threat"],
                 cases,
+                "yes" if s["engageable_with_tracks_shared"] else "no",
                 "yes" if s["engageable_with_tracks_at_launch"] else "no",
                 speed(s["min_burnout_speed_m_s"]),
                 speed(s["min_burnout_speed_tracks_at_launch_m_s"]),

@@ -78,6 +78,7 @@ class ThreatSensitivity:
     threat: str
     launch_area: str
     engageable_by_case: dict[str, bool | None]  # None: the missile cannot reach in that case
+    engageable_with_tracks_shared: bool  # every party's sensors cue every site
     engageable_with_tracks_at_launch: bool
     min_burnout_speed_m_s: float | None  # catalogued sensors
     min_burnout_speed_tracks_at_launch_m_s: float | None
@@ -287,6 +288,7 @@ def analyse_stability(scenario: Scenario, *, cluster: str | None = None) -> Stab
         by_case[case] = [bool(h) if f else None for h, f in zip(hits, flown, strict=True)]
     tracked = _with_assumptions(scenario, fire_control_at_s=0.0)
     with_tracks = _engageable_any(tracked, seen)
+    shared = _engageable_any(dataclasses.replace(scenario, cueing="across-parties"), seen)
     speeds = _min_speed(scenario, seen, rows, cluster)
     speeds_tracked = _min_speed(tracked, seen, rows, cluster)
     delays = _max_delay(scenario, seen, rows)
@@ -295,6 +297,7 @@ def analyse_stability(scenario: Scenario, *, cluster: str | None = None) -> Stab
             threat=threats[t].name,
             launch_area=threats[t].launch_area or "",
             engageable_by_case={case: v[t] for case, v in by_case.items()},
+            engageable_with_tracks_shared=bool(shared[t]),
             engageable_with_tracks_at_launch=bool(with_tracks[t]),
             min_burnout_speed_m_s=speeds[k],
             min_burnout_speed_tracks_at_launch_m_s=speeds_tracked[k],
