@@ -1,0 +1,405 @@
+"""`roof stability`, `roof share`, `roof raid` and `roof footprint`: the analyses."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from securityroof.analysis.footprint import DEFAULT_REGION, analyse_footprint, cueing_variants
+from securityroof.analysis.raid import run_raid
+from securityroof.analysis.sharing import analyse_sharing
+from securityroof.analysis.stability import (
+    NEW_START_DEPLOYED_WARHEADS,
+    SPEED_SWEEP_M_S,
+    StabilityResult,
+    analyse_stability,
+)
+from securityroof.cli._app import app, stdout, user_errors
+from securityroof.errors import RoofError
+from securityroof.model.scenario import Scenario, load_scenario
+from securityroof.report.footprint_export import (
+    footprint_cells,
+    footprint_summary,
+    write_geojson,
+)
+
+
+def stability_record(result: StabilityResult) -> dict[str, Any]:
+    """The JSON form of the stability analysis (km/s as m/s, seconds)."""
+    return {
+        "scenario": result.scenario.name,
+        "sha256": result.scenario.digest,
+        "verdict": result.verdict,
+        "verdict_by_interceptor": result.verdict_by_interceptor,
+        "strategic_threats": result.strategic_threats,
+        "engageable_strategic": [
+            {
+                "launch_area": e.launch_area,
+                "target": e.target,
+                "threat": e.threat,
+                "site": e.site,
+                "interceptor": e.interceptor,
+                "window_s": list(e.window_s),
+                "shots": e.shots,
+            }
+            for e in result.engageable
+        ],
+        "min_burnout_speed_m_s": result.min_burnout_speed_m_s,
+        "min_burnout_speed_tracks_at_launch_m_s": result.min_burnout_speed_tracks_at_launch_m_s,
+        "sensitivity": [
+            {
+                "threat": s.threat,
+                "launch_area": s.launch_area,
+                "engageable_by_case": s.engageable_by_case,
+                "engageable_with_tracks_shared": s.engageable_with_tracks_shared,
+                "engageable_with_tracks_at_launch": s.engageable_with_tracks_at_launch,
+                "min_burnout_speed_m_s": s.min_burnout_speed_m_s,
+                "min_burnout_speed_tracks_at_launch_m_s": s.min_burnout_speed_tracks_at_launch_m_s,
+                "max_extra_launch_delay_s": s.max_extra_delay_s,
+            }
+            for s in result.sensitivity
+        ],
+        "demarcation": {
+            d.interceptor: {
+                "speed_m_s": d.speed_m_s,
+                "speed_is_demonstrated": d.speed_is_demonstrated,
+                "agreed_statement": d.agreed_statement,
+                "test_targets": d.test_targets,
+                "must_declare_plans": d.must_declare_plans,
+                "note": d.note,
+            }
+            for d in result.demarcation
+        },
+        "new_start": {
+            "deployed_warhead_limit": NEW_START_DEPLOYED_WARHEADS,
+            "interceptors_able_to_engage": result.interceptors_able,
+            "warheads_engageable_upper_bound": result.warheads_engageable_upper_bound,
+            "share_of_limit": result.warheads_engageable_upper_bound / NEW_START_DEPLOYED_WARHEADS,
+        },
+    }
+
+
+@app.command()
+def stability(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML) with strategic threats.")],
+    cluster: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address, e.g. tcp://host:8786 (default: local cores)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Can the architecture engage strategic forces? The verdict and its evidence."""
+    with user_errors():
+        record = stability_record(analyse_stability(load_scenario(scenario), cluster=cluster))
+        if as_json:
+            sys.stdout.write(json.dumps(record) + "\n")
+            return
+        n = len(record["engageable_strategic"])
+        stdout.print(
+            f"[bold]{record['scenario']}[/]: verdict [bold]{record['verdict']}[/] "
+            f"({n} engageable pairs among {record['strategic_threats']} strategic trajectories)"
+        )
+        table = Table(title="what you would need to believe", header_style="bold")
+        for column in (
+            "threat",
+            "engageable low/nominal/high",
+            "with tracks shared",
+            "with tracks at launch",
+            "min burnout speed (m/s)",
+            "min speed, tracks at launch (m/s)",
+        ):
+            table.add_column(column)
+        for s in record["sensitivity"]:
+            cases = "/".join(
+                "n/a" if v is None else ("yes" if v else "no")
+                for v in s["engageable_by_case"].values()
+            )
+
+            def speed(value: float | None) -> str:
+                return (
+                    f"none up to {SPEED_SWEEP_M_S[1] / 1e3:g} km/s"
+                    if value is None
+                    else f"{value:,.0f}"
+                )
+
+            table.add_row(
+                s["threat"],
+                cases,
+                "yes" if s["engageable_with_tracks_shared"] else "no",
+                "yes" if s["engageable_with_tracks_at_launch"] else "no",
+                speed(s["min_burnout_speed_m_s"]),
+                speed(s["min_burnout_speed_tracks_at_launch_m_s"]),
+            )
+        stdout.print(table)
+        demarcation = Table(title="1997 demarcation agreements", header_style="bold")
+        for column in ("interceptor", "speed (m/s)", "statement", "test targets", "note"):
+            demarcation.add_column(column)
+        for name, d in record["demarcation"].items():
+            demarcation.add_row(
+                name, f"{d['speed_m_s']:,.0f}", d["agreed_statement"], d["test_targets"], d["note"]
+            )
+        stdout.print(demarcation)
+        ns = record["new_start"]
+        stdout.print(
+            f"New START: at most {ns['warheads_engageable_upper_bound']:,.0f} of "
+            f"{ns['deployed_warhead_limit']:,} deployed warheads engageable "
+            f"({ns['interceptors_able_to_engage']} interceptors able)."
+        )
+
+
+@app.command()
+def raid(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
+    size: Annotated[int, typer.Option("--size", help="Missiles in the raid.")],
+    trials: Annotated[int, typer.Option(help="Monte Carlo trials.")] = 10_000,
+    seed: Annotated[int | None, typer.Option(help="Seed (recorded in the output).")] = None,
+    doctrine: Annotated[str, typer.Option(help="shoot-look-shoot or shoot-shoot.")] = (
+        "shoot-look-shoot"
+    ),
+    saturate: Annotated[
+        bool, typer.Option("--saturate", help="Allow a raid bigger than the inventory.")
+    ] = False,
+    cluster: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address, e.g. tcp://host:8786 (default: local cores)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Monte Carlo raid: expected leakers, chance of no leaker, interceptors used."""
+    with user_errors():
+        analysis = run_raid(
+            load_scenario(scenario),
+            size,
+            trials=trials,
+            seed=seed,
+            doctrine=doctrine,
+            saturate=saturate,
+            cluster=cluster,
+        )
+        r = analysis.result
+        record: dict[str, Any] = {
+            "scenario": analysis.scenario.name,
+            "sha256": analysis.scenario.digest,
+            "size": analysis.size,
+            "trials": r.trials,
+            "seed": r.seed,
+            "doctrine": r.doctrine,
+            "salvo_size": r.salvo_size,
+            "site_order": r.site_order,
+            "expected_leakers": r.expected_leakers,
+            "expected_leakers_ci95": [float(v) for v in r.expected_leakers_ci],
+            "p_no_leaker": r.p_no_leaker,
+            "p_no_leaker_ci95": [float(v) for v in r.p_no_leaker_ci],
+            "interceptors_used": [
+                {
+                    "site": b.site,
+                    "interceptor": b.interceptor,
+                    "inventory": b.count,
+                    "mean": float(r.interceptors_used_mean[i]),
+                    "ci95": [float(v) for v in r.interceptors_used_ci[i]],
+                    "pk_range": [float(r.pk_low[i]), float(r.pk_high[i])],
+                }
+                for i, b in enumerate(analysis.batteries)
+            ],
+        }
+        if as_json:
+            sys.stdout.write(json.dumps(record) + "\n")
+            return
+        low, high = r.expected_leakers_ci
+        p_low, p_high = r.p_no_leaker_ci
+        stdout.print(
+            f"[bold]{record['scenario']}[/]: raid of {size}, {r.trials:,} trials, seed {r.seed}, "
+            f"{r.doctrine}"
+        )
+        stdout.print(
+            f"expected leakers {r.expected_leakers:.2f} (95% {low:.2f}-{high:.2f}); "
+            f"no leaker {r.p_no_leaker:.1%} (95% {p_low:.1%}-{p_high:.1%})"
+        )
+        table = Table(title="interceptors used", header_style="bold")
+        for column in ("site", "interceptor", "inventory", "mean used", "95% interval"):
+            table.add_column(column)
+        for i, battery in enumerate(analysis.batteries):
+            ci_low, ci_high = r.interceptors_used_ci[i]
+            table.add_row(
+                battery.site,
+                battery.interceptor,
+                str(battery.count),
+                f"{r.interceptors_used_mean[i]:.2f}",
+                f"{ci_low:.2f}-{ci_high:.2f}",
+            )
+        stdout.print(table)
+
+
+@app.command()
+def share(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
+    seed: Annotated[
+        int, typer.Option(help="Seed for sampled Shapley values (over 20 parties).")
+    ] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Who contributes what: Shapley values, benefits and cost shares of the parties."""
+    with user_errors():
+        result = analyse_sharing(load_scenario(scenario), seed=seed)
+        c = result.cooperation
+        shares = c.cost_shares
+        assert shares is not None
+        rows = [
+            {
+                "party": party,
+                "shapley": float(c.shapley[i]),
+                "standard_error": float(c.standard_error[i]),
+                "benefit_alone": float(c.benefit_alone[i]),
+                "benefit_joint": float(c.benefit_grand[i]),
+                "gain_from_joint_roof": float(c.benefit_gain[i]),
+                "cost_share_by_shapley": float(shares.by_shapley[i]),
+                "cost_share_by_benefit": float(shares.by_benefit[i]),
+            }
+            for i, party in enumerate(result.parties)
+        ]
+        record = {
+            "scenario": result.scenario.name,
+            "sha256": result.scenario.digest,
+            "value_basis": result.value_basis,
+            "method": c.method,
+            "seed": c.seed,
+            "grand_value": c.grand_value,
+            "target_values": result.target_values,
+            "parties": rows,
+        }
+        if as_json:
+            sys.stdout.write(json.dumps(record) + "\n")
+            return
+        unit = "people" if result.value_basis == "population" else "targets"
+        stdout.print(
+            f"[bold]{result.scenario.name}[/]: joint roof defends {c.grand_value:,.0f} {unit} "
+            f"({c.method} Shapley values)"
+        )
+        table = Table(title="contributions and fair shares", header_style="bold")
+        for column in (
+            "party",
+            f"Shapley ({unit})",
+            f"alone ({unit})",
+            f"joint ({unit})",
+            "share by Shapley",
+            "share by benefit",
+        ):
+            table.add_column(column)
+        for i, party in enumerate(result.parties):
+            table.add_row(
+                party,
+                f"{c.shapley[i]:,.0f}",
+                f"{c.benefit_alone[i]:,.0f}",
+                f"{c.benefit_grand[i]:,.0f}",
+                f"{shares.by_shapley[i]:.1%}",
+                f"{shares.by_benefit[i]:.1%}",
+            )
+        stdout.print(table)
+
+
+@app.command()
+def footprint(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
+    resolution_deg: Annotated[float, typer.Option(help="Grid resolution (degrees).")] = 1.0,
+    region: Annotated[
+        str | None,
+        typer.Option(
+            help="LAT_MIN,LAT_MAX,LON_MIN,LON_MAX in degrees (default: Europe and European Russia)."
+        ),
+    ] = None,
+    compare: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated catalog architectures to compare on the same threats."),
+    ] = None,
+    geojson: Annotated[
+        Path | None, typer.Option(help="Write the threatened cells and cities as GeoJSON.")
+    ] = None,
+    cueing_study: Annotated[
+        bool,
+        typer.Option(
+            "--cueing-study",
+            help="Compare cueing across the NATO/Russia line (what each side's sensors add).",
+        ),
+    ] = False,
+    cluster: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address, e.g. tcp://host:8786 (default: local cores)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Defended footprint: which aim points the architecture defends, against what."""
+    with user_errors():
+        box: tuple[float, ...] = DEFAULT_REGION
+        if region is not None:
+            try:
+                values = tuple(float(v) for v in region.split(","))
+            except ValueError:
+                values = ()
+            if len(values) != 4:
+                raise RoofError(
+                    f"{region!r} is not LAT_MIN,LAT_MAX,LON_MIN,LON_MAX.", where="--region"
+                )
+            box = values
+        base = load_scenario(scenario)
+        variants = [base]
+        labels = [_architecture_of(base)]
+        if compare:
+            for architecture in compare.split(","):
+                variant = load_scenario(scenario, architecture=architecture.strip())
+                variants.append(variant)
+                labels.append(_architecture_of(variant))
+        if cueing_study:
+            for label, variant in cueing_variants(base):
+                variants.append(variant)
+                labels.append(f"{_architecture_of(base)}: {label}")
+        results = [
+            analyse_footprint(
+                v,
+                resolution_deg=resolution_deg,
+                region=box,  # type: ignore[arg-type]
+                cluster=cluster,
+            )
+            for v in variants
+        ]
+        if geojson is not None:
+            write_geojson(results[0], geojson)
+        summaries = []
+        for label, result in zip(labels, results, strict=True):
+            summary = footprint_summary(result)
+            summary["architecture"] = label
+            summaries.append(summary)
+        record = {**summaries[0], "cells_detail": footprint_cells(results[0])}
+        if compare or cueing_study:
+            record["comparison"] = summaries
+        if as_json:
+            sys.stdout.write(json.dumps(record) + "\n")
+            return
+        table = Table(title=f"defended footprint: {base.name}", header_style="bold")
+        for column in (
+            "architecture",
+            "cells threatened",
+            "cells defended",
+            "population threatened",
+            "population defended",
+        ):
+            table.add_column(column)
+        for summary in summaries:
+            table.add_row(
+                str(summary["architecture"]),
+                f"{summary['cells_threatened']:,}",
+                f"{summary['cells_defended']:,}",
+                f"{summary['population_threatened']:,.0f}",
+                f"{summary['population_defended']:,.0f}",
+            )
+        stdout.print(table)
+        if geojson is not None:
+            stdout.print(f"GeoJSON written to {geojson}")
+
+
+def _architecture_of(scenario: Scenario) -> str:
+    return scenario.architecture or "(scenario sites)"

@@ -1,0 +1,144 @@
+"""`roof catalog`, `roof check` and `roof engage`: the catalog and scenarios."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from securityroof.analysis.engagement import EngagementRecord, run_engagements
+from securityroof.cli._app import app, stdout, user_errors
+from securityroof.model.catalog import load_catalog, unknown_name_error
+from securityroof.model.scenario import load_scenario
+from securityroof.report.listing import KINDS, catalog_records, scenario_record
+
+
+@app.command()
+def catalog(
+    kind: Annotated[str, typer.Argument(help=f"What to list: {' | '.join(KINDS)}.")] = "missiles",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")] = False,
+) -> None:
+    """List catalog entries with the source of every number."""
+    with user_errors():
+        if kind not in KINDS:
+            raise unknown_name_error("catalog kind", kind, KINDS, "roof catalog")
+        records = catalog_records(load_catalog(), kind)
+        if as_json:
+            sys.stdout.write(json.dumps(records) + "\n")
+            return
+        table = Table(title=f"catalog: {kind}", show_lines=False, header_style="bold")
+        for column in ("id", "name", "sources cited"):
+            table.add_column(column)
+        for record in records:
+            cited = sorted(set(record["sources"].values()))
+            table.add_row(record["id"], str(record.get("name", "")), str(len(cited)))
+        stdout.print(table)
+        stdout.print("Use --json for every value with its citation.")
+
+
+@app.command()
+def check(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Validate a scenario file and print what it contains."""
+    with user_errors():
+        record = scenario_record(load_scenario(scenario))
+        if as_json:
+            sys.stdout.write(json.dumps(record) + "\n")
+            return
+        stdout.print(f"[bold]{record['name']}[/]  ({record['file']}, case {record['case']})")
+        stdout.print(
+            f"parties: {', '.join(record['parties'])}; cueing: {record['cueing']}"
+            + (f", extra rules {record['cueing_rules']}" if record["cueing_rules"] else "")
+        )
+        sites = Table(title="sites", header_style="bold")
+        for column in ("id", "party", "lat (deg)", "lon (deg)", "sensors", "interceptors"):
+            sites.add_column(column)
+        for site in record["sites"]:
+            sites.add_row(
+                site["id"],
+                site["party"],
+                f"{site['lat_deg']:.2f}",
+                f"{site['lon_deg']:.2f}",
+                ", ".join(site["sensors"]),
+                ", ".join(f"{n} x {t}" for t, n in site["interceptors"].items()),
+            )
+        stdout.print(sites)
+        threats = Table(title="threats", header_style="bold")
+        for column in ("threat", "missile", "to", "shape"):
+            threats.add_column(column)
+        for threat in record["threats"]:
+            threats.add_row(threat["name"], threat["missile"], threat["to"], threat["shape"])
+        stdout.print(threats)
+
+
+def engagement_record(record: EngagementRecord) -> dict[str, Any]:
+    """The JSON form of one threat-site pair (km, seconds)."""
+    altitude = record.intercept_altitude_m
+    ground = record.intercept_ground_range_m
+    return {
+        "threat": record.threat,
+        "site": record.site,
+        "interceptor": record.interceptor,
+        "engageable": record.engageable,
+        "first_intercept_s": record.first_intercept_s,
+        "last_intercept_s": record.last_intercept_s,
+        "intercept_altitude_km": None if altitude is None else [a / 1e3 for a in altitude],
+        "intercept_ground_range_km": None if ground is None else ground / 1e3,
+        "closing_speed_m_s": record.closing_speed_m_s,
+        "shots": record.shots,
+        "reason": record.reason,
+        "fire_control_s": record.fire_control_s,
+        "track_source": record.track_source,
+    }
+
+
+@app.command()
+def engage(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON array of records.")] = False,
+) -> None:
+    """Engagement windows of every threat against every interceptor site."""
+    with user_errors():
+        result = run_engagements(load_scenario(scenario))
+        records = [engagement_record(r) for r in result.records]
+        if as_json:
+            sys.stdout.write(json.dumps(records) + "\n")
+            return
+        table = Table(title=f"engagements: {result.scenario.name}", header_style="bold")
+        for column in (
+            "threat",
+            "site",
+            "interceptor",
+            "window (s after launch)",
+            "altitude (km)",
+            "shots",
+            "track from",
+            "why not",
+        ):
+            table.add_column(column)
+        for r in records:
+            window = (
+                f"{r['first_intercept_s']:.0f}-{r['last_intercept_s']:.0f}"
+                if r["engageable"]
+                else ""
+            )
+            altitude = (
+                "{:.0f}-{:.0f}".format(*r["intercept_altitude_km"]) if r["engageable"] else ""
+            )
+            table.add_row(
+                r["threat"],
+                r["site"],
+                r["interceptor"],
+                window,
+                altitude,
+                str(r["shots"]),
+                r["track_source"] or "",
+                r["reason"],
+            )
+        stdout.print(table)
