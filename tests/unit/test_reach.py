@@ -8,7 +8,7 @@ import numba
 import numpy as np
 import pytest
 
-from securityroof.core import reach
+from securityroof.core import reach, reach_vehicle
 from securityroof.core.flight import IntegratorSettings, fly_boosted
 from securityroof.core.planet import Planet
 
@@ -200,8 +200,8 @@ def test_the_synthesized_vehicle_reaches_the_burnout_speed(speed, burn):
     flown = np.linalg.norm(v[k])
     assert flown == pytest.approx(speed, rel=0.01)  # the brief's 1 %
     assert interceptor.burnout_speed_m_s == pytest.approx(speed, abs=0.01)  # m/s, the secant's goal
-    assert 0.0 < interceptor.propellant_fraction < reach.MAX_PROPELLANT_FRACTION
-    assert interceptor.thrust_to_weight >= reach.MIN_THRUST_TO_WEIGHT
+    assert 0.0 < interceptor.propellant_fraction < reach_vehicle.MAX_PROPELLANT_FRACTION
+    assert interceptor.thrust_to_weight >= reach_vehicle.MIN_THRUST_TO_WEIGHT
 
 
 def test_the_fan_spans_vertical_to_nearly_horizontal(table):
