@@ -111,7 +111,8 @@ def _configs(scenario: Scenario) -> list[ThreatConfig]:
 
 
 def _guidance_table(vehicle, planet, launch, azimuth, shape, drag):
-    """Ranges (m) and the (kick, cutoff) that reach them along one azimuth."""
+    """Ranges (m), the (kick, cutoff) that reach them along one azimuth, and
+    the longest flight time (s) among those table trajectories."""
     full = vehicle.full_burn_s
     if shape == "minimum-energy":
         t_min = min(vehicle.vertical_rise_s + vehicle.pitch_over_s + 1.0, 0.5 * full)
@@ -134,7 +135,9 @@ def _guidance_table(vehicle, planet, launch, azimuth, shape, drag):
         table_range = ranges[np.arange(len(cutoffs)), best]
         kicks = KICK_GRID[best]
         order = np.argsort(table_range)
-        return table_range[order], kicks[order], cutoffs[order]
+        times = flight.impact[:, 0].reshape(kk.shape)[np.arange(len(cutoffs)), best]
+        longest = float(np.nanmax(np.where(np.isfinite(table_range), times, np.nan)))
+        return table_range[order], kicks[order], cutoffs[order], longest
     flight = fly_boosted(
         vehicle, planet, launch.lat, launch.lon, 0.0, azimuth, KICK_GRID, drag=drag
     )
@@ -145,13 +148,15 @@ def _guidance_table(vehicle, planet, launch, azimuth, shape, drag):
     r, k = ranges[branch], KICK_GRID[branch]
     keep = np.isfinite(r)
     order = np.argsort(r[keep])
-    return r[keep][order], k[keep][order], np.full(order.size, np.inf)
+    longest = float(np.nanmax(flight.impact[branch, 0][keep])) if keep.any() else 0.0
+    return r[keep][order], k[keep][order], np.full(order.size, np.inf), longest
 
 
 def _fan(vehicle, planet, launch, shape, centre_az, azimuths, distances, step_m, drag):
-    """Azimuth, kick and cutoff of every fan trajectory, or None if the shape
-    cannot reach the cells (arrays of one length)."""
-    ranges_tab, kicks_tab, cutoffs_tab = _guidance_table(
+    """Azimuth, kick and cutoff of every fan trajectory (arrays of one length)
+    and a flight-time horizon (s) for their samples, or None if the shape
+    cannot reach the cells."""
+    ranges_tab, kicks_tab, cutoffs_tab, longest_s = _guidance_table(
         vehicle, planet, launch, centre_az, shape, drag
     )
     if ranges_tab.size < 2:
@@ -172,7 +177,10 @@ def _fan(vehicle, planet, launch, shape, centre_az, azimuths, distances, step_m,
         cutoffs = np.full(n_range, np.inf)
     az = centre_az + np.linspace(az_lo, az_hi, n_az)
     aa, rr = np.meshgrid(az, np.arange(n_range), indexing="ij")
-    return aa.ravel(), kicks[rr.ravel()], cutoffs[rr.ravel()]
+    # The fan's kicks and cutoffs lie within the table's; azimuth changes the
+    # flight time by a few percent at most (Earth rotation).
+    horizon_s = 1.2 * longest_s + 60.0
+    return aa.ravel(), kicks[rr.ravel()], cutoffs[rr.ravel()], horizon_s
 
 
 def _fly_fan(scenario, observation_parts, vehicle, launch, fan, missile):
@@ -185,21 +193,23 @@ def _fly_fan(scenario, observation_parts, vehicle, launch, fan, missile):
     rcs_quantity = missile.radar_cross_section_m2
     rcs = rcs_quantity.value(scenario.case) if rcs_quantity else DEFAULT_RCS_M2
     bit_values = 1 << np.arange(len(batteries), dtype=np.int64)
-    fan_az, fan_kick, fan_cutoff = fan
+    fan_az, fan_kick, fan_cutoff, horizon_s = fan
     impact_xyz, defended, shots, sites = [], [], [], []
     for start in range(0, fan_az.size, CHUNK):
         part = slice(start, start + CHUNK)
         args = (vehicle, planet, launch.lat, launch.lon, 0.0, fan_az[part], fan_kick[part])
-        # A first pass without samples sizes the sample grid of the second.
-        probe = fly_boosted(*args, cutoff_s=fan_cutoff[part], drag=a.drag)
-        horizon = float(np.nanmax(probe.impact[:, 0]))
         flight = fly_boosted(
-            *args,
-            cutoff_s=fan_cutoff[part],
-            drag=a.drag,
-            sample_dt_s=dt,
-            sample_until_s=horizon + dt,
+            *args, cutoff_s=fan_cutoff[part], drag=a.drag, sample_dt_s=dt, sample_until_s=horizon_s
         )
+        last = float(np.nanmax(flight.impact[:, 0]))
+        if last > horizon_s:  # a longer flight than the table's: sample all of it
+            flight = fly_boosted(
+                *args,
+                cutoff_s=fan_cutoff[part],
+                drag=a.drag,
+                sample_dt_s=dt,
+                sample_until_s=last + dt,
+            )
         times = np.arange(flight.samples.shape[1]) * dt
         seen = detect(
             flight.samples,
