@@ -82,3 +82,12 @@ def test_cueing_study_orders_the_variants():
     shared = defended["tracks shared across every party"]
     # Passing more tracks never defends less.
     assert alone <= min(to_nato, to_russia) and max(to_nato, to_russia) <= shared
+
+
+def test_footprint_map_is_a_png(tmp_path):
+    target = tmp_path / "phase1.png"
+    result = roof("footprint", PHASE_1, "--resolution-deg", "3", "--map", str(target))
+    assert result.returncode == 0, result.stderr
+    data = target.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    assert not list(tmp_path.glob("*.part"))  # nothing half-written left behind

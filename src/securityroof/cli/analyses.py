@@ -27,6 +27,7 @@ from securityroof.report.footprint_export import (
     footprint_summary,
     write_geojson,
 )
+from securityroof.report.maps import footprint_map
 
 
 def stability_record(result: StabilityResult) -> dict[str, Any]:
@@ -319,6 +320,10 @@ def footprint(
     geojson: Annotated[
         Path | None, typer.Option(help="Write the threatened cells and cities as GeoJSON.")
     ] = None,
+    map_png: Annotated[
+        Path | None,
+        typer.Option("--map", help="Draw the footprint on the offline base map (PNG)."),
+    ] = None,
     cueing_study: Annotated[
         bool,
         typer.Option(
@@ -368,6 +373,8 @@ def footprint(
         ]
         if geojson is not None:
             write_geojson(results[0], geojson)
+        if map_png is not None:
+            footprint_map(results[0], map_png)
         summaries = []
         for label, result in zip(labels, results, strict=True):
             summary = footprint_summary(result)
@@ -399,6 +406,8 @@ def footprint(
         stdout.print(table)
         if geojson is not None:
             stdout.print(f"GeoJSON written to {geojson}")
+        if map_png is not None:
+            stdout.print(f"map written to {map_png}")
 
 
 def _architecture_of(scenario: Scenario) -> str:
