@@ -20,7 +20,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $(VENV)/.installed $@
 
 run: $(VENV)/.installed
-	$(BIN)/roof fly --missile shahab-3 --from 38.08,46.29 --to 39.93,32.86
+	$(BIN)/roof assess --out securityroof-report --force
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks tools

@@ -96,16 +96,20 @@ class FootprintResult:
 
 
 def _configs(scenario: Scenario) -> list[ThreatConfig]:
+    """Threat configurations from regional launch areas: footprints show the
+    defence against regional threats (strategic forces are the stability
+    analysis's subject)."""
     seen: dict[ThreatConfig, None] = {}
+    areas = scenario.catalog.launch_areas
     for threat in scenario.threats:
-        if threat.launch_area is None:
+        if threat.launch_area is None or areas[threat.launch_area].kind != "regional":
             continue
         seen[ThreatConfig(threat.launch_area, threat.missile, threat.shape)] = None
     if not seen:
         raise RoofError(
-            "no threat of the scenario starts from a catalog launch area.",
+            "no threat of the scenario starts from a regional catalog launch area.",
             where=f"{scenario.path}: threats",
-            fix='Give threats with from = "<launch area>".',
+            fix='Give threats with from = "<launch area>" (roof catalog threats).',
         )
     return list(seen)
 

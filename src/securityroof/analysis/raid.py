@@ -31,6 +31,7 @@ class RaidAnalysis:
     threats_per_missile: list[str]
     engagements: EngagementResult
     result: RaidResult
+    silent_batteries: list[str]  # batteries left out for want of a kill probability
 
 
 def run_raid(
@@ -42,6 +43,7 @@ def run_raid(
     doctrine: str = "shoot-look-shoot",
     saturate: bool = False,
     cluster: str | None = None,
+    skip_unknown_pk: bool = False,
 ) -> RaidAnalysis:
     """Monte Carlo raid of `size` missiles; refuses a raid bigger than the
     engaging batteries' inventory unless `saturate` (a saturation study)."""
@@ -75,8 +77,16 @@ def run_raid(
             fix="Pass --saturate to study saturation, or a smaller --size.",
         )
     pk = np.empty((len(batteries), 2))
+    silent: list[str] = []
     for b, battery in enumerate(batteries):
         quantity = scenario.interceptors[battery.interceptor].single_shot_kill_probability
+        if quantity is None and skip_unknown_pk:
+            # A battery with no open kill probability does not fire in the raid.
+            opportunities = opportunities.copy()
+            opportunities[:, b] = 0
+            pk[b] = (0.0, 0.0)
+            silent.append(f"{battery.site}/{battery.interceptor}")
+            continue
         if quantity is None:
             raise RoofError(
                 f"interceptor {battery.interceptor!r} has no single-shot kill probability.",
@@ -104,4 +114,5 @@ def run_raid(
         threats_per_missile=[scenario.threats[r].name for r in rows],
         engagements=engagements,
         result=result,
+        silent_batteries=silent,
     )

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from securityroof import __version__
 from securityroof.errors import RoofError
@@ -32,7 +33,9 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except RoofError as exc:
-        stderr.print(f"[bold red]error:[/] {exc.message()}", highlight=False, soft_wrap=True)
+        stderr.print(
+            f"[bold red]error:[/] {escape(exc.message())}", highlight=False, soft_wrap=True
+        )
         raise typer.Exit(2) from None
 
 

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from securityroof.analysis.footprint import FootprintResult
-from securityroof.errors import RoofError
+from securityroof.report.files import write_text_atomically
 
 
 def footprint_summary(result: FootprintResult) -> dict[str, Any]:
@@ -107,13 +105,4 @@ def write_geojson(result: FootprintResult, path: Path) -> None:
             }
             features.append({"type": "Feature", "geometry": point, "properties": properties})
     document = {"type": "FeatureCollection", "features": features}
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise RoofError("the folder does not exist.", where=str(directory), fix="Create it first.")
-    try:
-        handle, temporary = tempfile.mkstemp(dir=directory, suffix=".geojson.part")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(document, out)
-        os.replace(temporary, path)
-    except OSError as exc:
-        raise RoofError(f"cannot write the file ({exc.strerror}).", where=str(path)) from None
+    write_text_atomically(path, json.dumps(document))

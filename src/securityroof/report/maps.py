@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -15,11 +13,40 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 
 from securityroof.analysis.footprint import FootprintResult
-from securityroof.errors import RoofError
 from securityroof.report.basemap import borders, clip, coastlines
+from securityroof.report.files import write_atomically
 
 NOT_THREATENED, UNDEFENDED, DEFENDED = 0, 1, 2
 COLOURS = ListedColormap(["#ffffff00", "#d7301f99", "#1a985099"])
+
+
+def base_axes(region: tuple[float, float, float, float], width_in: float = 10.0):
+    """A figure and axes over a lat/lon box with coastlines and borders drawn."""
+    lat_min, lat_max, lon_min, lon_max = region
+    aspect = 1.0 / np.cos(np.radians(0.5 * (lat_min + lat_max)))
+    height = width_in * (lat_max - lat_min) / (lon_max - lon_min) * aspect
+    figure, axes = plt.subplots(figsize=(width_in, height))
+    for outline in clip(coastlines("l"), region):
+        axes.plot(outline.lon_deg, outline.lat_deg, color="#555555", linewidth=0.5)
+    for outline in clip(borders("l"), region):
+        axes.plot(outline.lon_deg, outline.lat_deg, color="#999999", linewidth=0.4)
+    axes.set_xlim(lon_min, lon_max)
+    axes.set_ylim(lat_min, lat_max)
+    axes.set_aspect(aspect)
+    axes.set_xlabel("longitude (deg)")
+    axes.set_ylabel("latitude (deg)")
+    return figure, axes
+
+
+def save_png(figure, path: Path) -> None:
+    """Write a figure as PNG atomically, then close it."""
+    try:
+        write_atomically(
+            path,
+            lambda temporary: figure.savefig(temporary, dpi=110, bbox_inches="tight", format="png"),
+        )
+    finally:
+        plt.close(figure)
 
 
 def footprint_map(result: FootprintResult, path: Path, *, title: str | None = None) -> None:
@@ -34,10 +61,7 @@ def footprint_map(result: FootprintResult, path: Path, *, title: str | None = No
     state = np.full(result.threatened[0].shape, NOT_THREATENED)
     state[result.threatened.any(axis=0)] = UNDEFENDED
     state[result.defended_everywhere] = DEFENDED
-    aspect = 1.0 / np.cos(np.radians(0.5 * (lat_min + lat_max)))
-    figure, axes = plt.subplots(
-        figsize=(10, 10 * (lat_max - lat_min) / (lon_max - lon_min) * aspect)
-    )
+    figure, axes = base_axes(result.region)
     axes.imshow(
         state,
         origin="lower",
@@ -46,12 +70,8 @@ def footprint_map(result: FootprintResult, path: Path, *, title: str | None = No
         vmin=0,
         vmax=2,
         interpolation="nearest",
-        aspect=aspect,
+        aspect=axes.get_aspect(),
     )
-    for outline in clip(coastlines("l"), result.region):
-        axes.plot(outline.lon_deg, outline.lat_deg, color="#555555", linewidth=0.5)
-    for outline in clip(borders("l"), result.region):
-        axes.plot(outline.lon_deg, outline.lat_deg, color="#999999", linewidth=0.4)
     sites = result.scenario.sites
     for name in {b.split("/")[0] for b in result.batteries}:
         site = sites[name]
@@ -72,23 +92,5 @@ def footprint_map(result: FootprintResult, path: Path, *, title: str | None = No
                 markersize=2.5,
                 color="#1a9850" if city.defended else "#d7301f",
             )
-    axes.set_xlim(lon_min, lon_max)
-    axes.set_ylim(lat_min, lat_max)
-    axes.set_xlabel("longitude (deg)")
-    axes.set_ylabel("latitude (deg)")
     axes.set_title(title or f"Defended footprint: {result.scenario.name}", fontsize=10)
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        plt.close(figure)
-        raise RoofError("the folder does not exist.", where=str(directory), fix="Create it first.")
-    handle, temporary = tempfile.mkstemp(dir=directory, suffix=".png.part")
-    os.close(handle)
-    try:
-        figure.savefig(temporary, dpi=120, bbox_inches="tight", format="png")
-        os.replace(temporary, path)
-    except OSError as exc:
-        raise RoofError(f"cannot write the file ({exc.strerror}).", where=str(path)) from None
-    finally:
-        plt.close(figure)
-        if os.path.exists(temporary):
-            os.remove(temporary)
+    save_png(figure, path)

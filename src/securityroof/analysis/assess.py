@@ -1,0 +1,144 @@
+"""The whole assessment of an architecture, as `roof assess` runs it.
+
+Regional threats (from regional launch areas) give the engagements, the
+defended footprint compared with the EPAA phases and with cueing variants,
+the fair shares and a reference raid; strategic threats give the stability
+verdict. Every step is timed; seeds and parameters are recorded for the
+manifest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+
+from securityroof.analysis.engagement import EngagementResult, run_engagements
+from securityroof.analysis.footprint import FootprintResult, analyse_footprint, cueing_variants
+from securityroof.analysis.raid import RaidAnalysis, run_raid
+from securityroof.analysis.sharing import SharingResult, analyse_sharing
+from securityroof.analysis.stability import StabilityResult, analyse_stability
+from securityroof.errors import RoofError
+from securityroof.model.scenario import Scenario, load_scenario
+
+COMPARED_ARCHITECTURES = ("epaa-phase-1", "epaa-phase-2", "epaa-phase-3", "epaa-phase-4")
+RAID_SEED = 20100326  # the date of the Brussels Forum speech, for a memorable seed
+RAID_TRIALS = 2_000
+SHAPLEY_SEED = 0
+
+
+@dataclass(frozen=True)
+class Assessment:
+    scenario: Scenario
+    engagements: EngagementResult  # regional threats
+    footprint: FootprintResult
+    comparison: list[tuple[str, FootprintResult]]  # label, footprint; the scenario first
+    stability: StabilityResult | None  # None without strategic threats
+    sharing: SharingResult
+    raid: RaidAnalysis | None  # None when no battery can engage the regional threats
+    resolution_deg: float
+    timings_s: dict[str, float]
+    seeds: dict[str, int]
+
+
+def _regional(scenario: Scenario) -> Scenario:
+    areas = scenario.catalog.launch_areas
+    threats = [
+        t
+        for t in scenario.threats
+        if t.launch_area is not None and areas[t.launch_area].kind == "regional"
+    ]
+    if not threats:
+        raise RoofError(
+            "the scenario has no regional threats to defend against.",
+            where=f"{scenario.path}: threats",
+            fix='Add threats with from = "<regional launch area>" (roof catalog threats).',
+        )
+    return dataclasses.replace(scenario, threats=threats)
+
+
+def _has_strategic(scenario: Scenario) -> bool:
+    areas = scenario.catalog.launch_areas
+    return any(
+        t.launch_area is not None and areas[t.launch_area].kind.startswith("strategic")
+        for t in scenario.threats
+    )
+
+
+def assess(
+    scenario: Scenario,
+    *,
+    resolution_deg: float = 1.0,
+    step: Callable[[str], None] | None = None,
+) -> Assessment:
+    """Run every analysis; `step(name)` is called before each one (progress)."""
+    timings: dict[str, float] = {}
+    regional = _regional(scenario)
+    clock = _Clock(timings, step)
+
+    with clock("engagements"):
+        engagements = run_engagements(regional)
+    name = scenario.architecture or "scenario"
+    variants: list[tuple[str, Scenario]] = [(name, regional)]
+    for architecture in COMPARED_ARCHITECTURES:
+        if architecture != scenario.architecture:
+            variant = load_scenario(scenario.path, scenario.catalog, architecture=architecture)
+            variants.append((architecture, _regional(variant)))
+    for label, variant in cueing_variants(regional):
+        variants.append((f"{name}: {label}", variant))
+    comparison: list[tuple[str, FootprintResult]] = []
+    for label, variant in variants:
+        with clock(f"footprint {label}"):
+            comparison.append((label, analyse_footprint(variant, resolution_deg=resolution_deg)))
+    stability = None
+    if _has_strategic(scenario):
+        with clock("stability"):
+            stability = analyse_stability(scenario)
+    with clock("cost sharing"):
+        sharing = analyse_sharing(regional, seed=SHAPLEY_SEED)
+    raid = None
+    capacity = _raid_capacity(engagements)
+    if capacity > 0:
+        size = max(1, min(len(regional.threats), capacity))
+        with clock("reference raid"):
+            raid = run_raid(
+                regional, size, trials=RAID_TRIALS, seed=RAID_SEED, skip_unknown_pk=True
+            )
+    return Assessment(
+        scenario=scenario,
+        engagements=engagements,
+        footprint=comparison[0][1],
+        comparison=comparison,
+        stability=stability,
+        sharing=sharing,
+        raid=raid,
+        resolution_deg=resolution_deg,
+        timings_s=timings,
+        seeds={"raid": RAID_SEED, "shapley": SHAPLEY_SEED},
+    )
+
+
+class _Clock:
+    """Times each named step and announces it (progress bars)."""
+
+    def __init__(self, timings: dict[str, float], step: Callable[[str], None] | None) -> None:
+        self.timings = timings
+        self.step = step
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        if self.step is not None:
+            self.step(name)
+        start = time.perf_counter()
+        yield
+        self.timings[name] = time.perf_counter() - start
+
+
+def _raid_capacity(engagements: EngagementResult) -> int:
+    """Interceptors held by the batteries that can engage some regional threat."""
+    able = np.asarray(engagements.windows.engageable.any(axis=0))
+    return sum(b.count for b, ok in zip(engagements.batteries, able.tolist(), strict=True) if ok)

@@ -1,0 +1,167 @@
+"""The report's figures: engagement timelines, the verdict's sensitivity,
+Shapley values and cost shares, the raid's leakers, and the threat map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from securityroof.analysis.assess import Assessment
+from securityroof.analysis.footprint import DEFAULT_REGION
+from securityroof.core.earth import ecef_to_geodetic_batch
+from securityroof.core.planet import Planet
+from securityroof.report.maps import base_axes, plt, save_png
+
+
+def engagement_timeline(assessment: Assessment, path: Path) -> None:
+    """Per regional threat: each battery's intercept window (s after launch)."""
+    result = assessment.engagements
+    threats = result.threats
+    batteries = result.batteries
+    windows = result.windows
+    figure, axes = plt.subplots(figsize=(10, 0.45 * len(threats) * max(1, len(batteries)) / 3 + 2))
+    colours = plt.get_cmap("tab10")
+    labels = []
+    for t, threat in enumerate(threats):
+        row = t
+        impact = result.flights.impact[t, 0]
+        axes.plot([0, impact], [row, row], color="#cccccc", linewidth=1)
+        for b, battery in enumerate(batteries):
+            if windows.engageable[t, b]:
+                first, last = windows.first_intercept_s[t, b], windows.last_intercept_s[t, b]
+                axes.plot(
+                    [first, last],
+                    [row + 0.1 * (b - len(batteries) / 2)] * 2,
+                    linewidth=4,
+                    color=colours(b % 10),
+                    label=f"{battery.site} ({battery.interceptor})" if t == 0 else None,
+                )
+        labels.append(threat.name)
+    axes.set_yticks(range(len(labels)), labels, fontsize=7)
+    axes.set_xlabel("time after the threat's launch (s); grey: flight to impact")
+    axes.set_title("Engagement windows of each battery against each regional threat", fontsize=10)
+    handles = [
+        plt.Line2D([0], [0], color=colours(b % 10), linewidth=4) for b in range(len(batteries))
+    ]
+    axes.legend(
+        handles,
+        [f"{b.site} ({b.interceptor})" for b in batteries],
+        fontsize=6,
+        loc="lower right",
+    )
+    save_png(figure, path)
+
+
+def sensitivity_chart(assessment: Assessment, path: Path) -> None:
+    """Minimum interceptor burnout speed that would engage each strategic threat."""
+    stability = assessment.stability
+    assert stability is not None
+    rows = stability.sensitivity
+    figure, axes = plt.subplots(figsize=(10, 0.5 * len(rows) + 2))
+    top = 9_000.0
+    for k, row in enumerate(rows):
+        for offset, value, colour, label in (
+            (-0.15, row.min_burnout_speed_m_s, "#2b8cbe", "catalogued sensors"),
+            (0.15, row.min_burnout_speed_tracks_at_launch_m_s, "#f03b20", "tracks at launch"),
+        ):
+            shown = top if value is None else value
+            axes.barh(
+                k + offset,
+                shown / 1e3,
+                height=0.28,
+                color=colour,
+                hatch="//" if value is None else None,
+                label=label if k == 0 else None,
+            )
+    speeds = {
+        name: assessment.scenario.interceptors[name].burnout_speed_m_s.nominal
+        for name in stability.verdict_by_interceptor
+    }
+    for name, speed in speeds.items():
+        axes.axvline(speed / 1e3, color="#555555", linestyle=":", linewidth=1)
+        axes.text(speed / 1e3, len(rows) - 0.4, name, rotation=90, fontsize=6, va="top")
+    axes.set_yticks(range(len(rows)), [r.threat for r in rows], fontsize=7)
+    axes.set_xlabel("interceptor burnout speed needed (km/s); hatched: none up to 9 km/s")
+    axes.set_title(f"What you would need to believe: verdict {stability.verdict}", fontsize=10)
+    axes.legend(fontsize=7, loc="lower right")
+    save_png(figure, path)
+
+
+def shapley_chart(assessment: Assessment, path: Path) -> None:
+    """Each party's Shapley value and its cost shares by two keys."""
+    sharing = assessment.sharing
+    cooperation = sharing.cooperation
+    shares = cooperation.cost_shares
+    assert shares is not None
+    parties = sharing.parties
+    x = np.arange(len(parties))
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    unit = "million people" if sharing.value_basis == "population" else "targets"
+    scale = 1e6 if sharing.value_basis == "population" else 1.0
+    left.bar(x, cooperation.shapley / scale, color="#3182bd")
+    left.set_xticks(x, parties, rotation=45, fontsize=7)
+    left.set_ylabel(f"Shapley value ({unit})")
+    left.set_title("Who contributes what", fontsize=10)
+    right.bar(x - 0.2, 100 * shares.by_shapley, width=0.4, label="by Shapley value")
+    right.bar(x + 0.2, 100 * shares.by_benefit, width=0.4, label="by benefit received")
+    right.set_xticks(x, parties, rotation=45, fontsize=7)
+    right.set_ylabel("share of the cost (%)")
+    right.set_title("Fair shares", fontsize=10)
+    right.legend(fontsize=7)
+    save_png(figure, path)
+
+
+def raid_histogram(assessment: Assessment, path: Path) -> None:
+    """Distribution of leakers over the reference raid's trials."""
+    raid = assessment.raid
+    assert raid is not None
+    leakers = raid.result.leakers
+    figure, axes = plt.subplots(figsize=(7, 3.5))
+    bins = (np.arange(leakers.max() + 2) - 0.5).tolist()
+    axes.hist(leakers, bins=bins, color="#de2d26", rwidth=0.85)
+    axes.set_xlabel("leakers")
+    axes.set_ylabel("trials")
+    axes.set_title(
+        f"Reference raid of {raid.size}: {raid.result.trials:,} trials, seed {raid.result.seed}",
+        fontsize=10,
+    )
+    save_png(figure, path)
+
+
+def threat_map(assessment: Assessment, path: Path) -> None:
+    """Ground tracks of the regional threats, with sites and their radars."""
+    result = assessment.engagements
+    figure, axes = base_axes(DEFAULT_REGION)
+    samples = result.flights.samples
+    a = assessment.scenario.assumptions
+    planet = Planet.build(a.earth, rotating=a.rotating)
+    for t in range(samples.shape[0]):
+        xyz = samples[t, :, :3]
+        ok = np.isfinite(xyz[:, 0])
+        lat, lon, _ = ecef_to_geodetic_batch(
+            xyz[ok, 0], xyz[ok, 1], xyz[ok, 2], planet.a_m, planet.f
+        )
+        engaged = result.windows.engageable[t].any()
+        axes.plot(
+            np.degrees(lon),
+            np.degrees(lat),
+            color="#1a9850" if engaged else "#d7301f",
+            linewidth=1.2,
+        )
+    for site_id, site in assessment.scenario.sites.items():
+        marker = "k^" if site.interceptors else "bs"
+        axes.plot(site.lon_deg.nominal, site.lat_deg.nominal, marker, markersize=5)
+        axes.annotate(
+            site_id,
+            (site.lon_deg.nominal, site.lat_deg.nominal),
+            fontsize=6,
+            xytext=(3, 3),
+            textcoords="offset points",
+        )
+    axes.set_title(
+        "Regional threat trajectories (green: some battery can engage; red: none); "
+        "triangles: interceptors, squares: sensors",
+        fontsize=9,
+    )
+    save_png(figure, path)

@@ -1,0 +1,280 @@
+"""The assessment report: a folder with index.html, its figures, the exports
+and a manifest, self-contained (opens offline from the file system).
+
+The folder is built in a temporary sibling and renamed into place at the
+end, so a failure never leaves half a report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+import tempfile
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from securityroof.analysis.assess import Assessment
+from securityroof.errors import RoofError
+from securityroof.report import figures
+from securityroof.report.exports import (
+    write_czml,
+    write_footprint_tables,
+    write_kml,
+    write_tables,
+)
+from securityroof.report.footprint_export import footprint_summary, write_geojson
+from securityroof.report.maps import footprint_map
+
+
+def _version() -> str:
+    try:
+        return metadata.version("securityroof")
+    except metadata.PackageNotFoundError:
+        from securityroof import __version__
+
+        return __version__
+
+
+def results_record(assessment: Assessment) -> dict[str, Any]:
+    """The numbers of the report (no timings): what a rerun must reproduce."""
+    stability = assessment.stability
+    sharing = assessment.sharing.cooperation
+    raid = assessment.raid
+    return {
+        "verdict": stability.verdict if stability else None,
+        "engageable_strategic": len(stability.engageable) if stability else None,
+        "footprints": {
+            label: {k: v for k, v in footprint_summary(result).items() if k != "scenario"}
+            for label, result in assessment.comparison
+        },
+        "engageable_pairs": int(assessment.engagements.windows.engageable.sum()),
+        "shapley": {
+            p: float(v) for p, v in zip(assessment.sharing.parties, sharing.shapley, strict=True)
+        },
+        "raid": None
+        if raid is None
+        else {
+            "size": raid.size,
+            "expected_leakers": raid.result.expected_leakers,
+            "p_no_leaker": raid.result.p_no_leaker,
+        },
+    }
+
+
+def manifest_record(assessment: Assessment) -> dict[str, Any]:
+    """How to rerun: scenario and catalog hashes, code version, seeds, parameters."""
+    scenario = assessment.scenario
+    catalog_files = {
+        name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for name, path in scenario.catalog.paths.items()
+    }
+    return {
+        "tool": "securityroof",
+        "version": _version(),
+        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "scenario": {"name": scenario.name, "file": str(scenario.path), "sha256": scenario.digest},
+        "catalog_sha256": catalog_files,
+        "case": scenario.case,
+        "assumptions": scenario.assumptions.model_dump(),
+        "cueing": scenario.cueing,
+        "parameters": {"resolution_deg": assessment.resolution_deg},
+        "seeds": assessment.seeds,
+        "timings_s": assessment.timings_s,
+        "rerun": f"roof assess {scenario.path} --out DIR",
+    }
+
+
+def _sentences(assessment: Assessment) -> dict[str, str]:
+    stability = assessment.stability
+    if stability is None:
+        verdict = "The scenario has no strategic threats, so no stability verdict is given."
+    elif stability.verdict == "non-strategic":
+        verdict = (
+            f"Non-strategic: none of the {stability.strategic_threats} strategic trajectories "
+            "can be engaged by any battery under the stated assumptions."
+        )
+    else:
+        pairs = ", ".join(
+            f"{e.site} ({e.interceptor}) vs {e.threat}" for e in stability.engageable[:4]
+        )
+        verdict = (
+            f"Strategic: {len(stability.engageable)} battery-trajectory pairs can engage "
+            f"strategic forces, e.g. {pairs}."
+        )
+    summary = footprint_summary(assessment.footprint)
+    defends = (
+        f"Against the regional threats it defends {summary['cells_defended']} of "
+        f"{summary['cells_threatened']} threatened grid cells and "
+        f"{summary['population_defended'] / 1e6:.1f} of "
+        f"{summary['population_threatened'] / 1e6:.1f} million people in the cities they reach."
+    )
+    sharing = assessment.sharing
+    ranked = sorted(
+        zip(sharing.parties, sharing.cooperation.shapley, strict=True), key=lambda x: -x[1]
+    )
+    contributes = (
+        "Contributions (Shapley values): "
+        + ", ".join(
+            f"{party} {value / 1e6:.1f} million"
+            if sharing.value_basis == "population"
+            else f"{party} {value:.1f}"
+            for party, value in ranked
+        )
+        + "."
+    )
+    raid = ""
+    if assessment.raid is not None:
+        r = assessment.raid.result
+        raid = (
+            f"In a reference raid of {assessment.raid.size} missiles ({r.trials:,} trials, seed "
+            f"{r.seed}) {r.expected_leakers:.2f} missiles leak on average "
+            f"(95% {r.expected_leakers_ci[0]:.2f}-{r.expected_leakers_ci[1]:.2f}); "
+            f"the chance of no leaker is {r.p_no_leaker:.0%}."
+        )
+    return {
+        "verdict_sentence": verdict,
+        "defends_sentence": defends,
+        "contributes_sentence": contributes,
+        "raid_sentence": raid,
+    }
+
+
+def _references(assessment: Assessment) -> list[str]:
+    seen: list[str] = []
+    for citations in assessment.scenario.catalog.sources.values():
+        for text in citations.values():
+            if text not in seen:
+                seen.append(text)
+    return seen
+
+
+def prepare_output(out: Path, force: bool) -> None:
+    """Refuse an existing folder without --force, and an unwritable parent."""
+    if out.exists() and not force:
+        raise RoofError(
+            "the output folder exists.", where=str(out), fix="Pass --force to replace it."
+        )
+    parent = out.resolve().parent
+    if not parent.is_dir():
+        raise RoofError("its parent folder does not exist.", where=str(out), fix="Create it first.")
+    try:
+        with tempfile.NamedTemporaryFile(dir=parent):
+            pass
+    except OSError as exc:
+        raise RoofError(
+            f"cannot write there ({exc.strerror}).", where=str(parent), fix="Choose another --out."
+        ) from None
+
+
+def write_report(assessment: Assessment, out: Path, *, force: bool = False) -> Path:
+    """Write the report folder; returns the path of index.html."""
+    prepare_output(out, force)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.resolve().parent))
+    try:
+        (staging / "figures").mkdir()
+        figures.threat_map(assessment, staging / "figures/threats.png")
+        figures.engagement_timeline(assessment, staging / "figures/timeline.png")
+        figures.shapley_chart(assessment, staging / "figures/shapley.png")
+        if assessment.stability is not None:
+            figures.sensitivity_chart(assessment, staging / "figures/sensitivity.png")
+        if assessment.raid is not None:
+            figures.raid_histogram(assessment, staging / "figures/raid.png")
+        maps = []
+        for k, (label, result) in enumerate(assessment.comparison):
+            name = f"figures/footprint-{k}.png"
+            footprint_map(result, staging / name, title=f"Defended footprint: {label}")
+            maps.append({"file": name, "label": label})
+        exports = staging / "exports"
+        exports.mkdir()
+        write_geojson(assessment.footprint, exports / "footprint.geojson")
+        write_czml(assessment.engagements, exports / "trajectories.czml")
+        write_kml(assessment.engagements, exports / "trajectories.kml")
+        write_tables(assessment.engagements, exports)
+        write_footprint_tables(assessment.footprint, exports)
+        html = _render(assessment, maps)
+        (staging / "index.html").write_text(html, encoding="utf-8")
+        (staging / "manifest.json").write_text(
+            json.dumps(manifest_record(assessment), indent=2), encoding="utf-8"
+        )
+        (staging / "results.json").write_text(
+            json.dumps(results_record(assessment), indent=2), encoding="utf-8"
+        )
+        if out.exists():
+            shutil.rmtree(out)
+        staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out / "index.html"
+
+
+def _render(assessment: Assessment, maps: list[dict[str, str]]) -> str:
+    environment = Environment(
+        loader=PackageLoader("securityroof.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
+    scenario = assessment.scenario
+    windows = assessment.engagements.windows
+    engagement_rows = []
+    for record in assessment.engagements.records:
+        altitude = record.intercept_altitude_m
+        engagement_rows.append(
+            {
+                "threat": record.threat,
+                "site": record.site,
+                "interceptor": record.interceptor,
+                "first": f"{record.first_intercept_s:.0f}" if record.engageable else "",
+                "last": f"{record.last_intercept_s:.0f}" if record.engageable else "",
+                "altitude": f"{altitude[0] / 1e3:.0f}-{altitude[1] / 1e3:.0f}" if altitude else "",
+                "shots": record.shots,
+                "track": record.track_source or "",
+                "reason": record.reason,
+            }
+        )
+    sharing = assessment.sharing
+    shares = sharing.cooperation.cost_shares
+    assert shares is not None
+    scale = 1.0
+    sharing_rows = [
+        {
+            "party": party,
+            "shapley": sharing.cooperation.shapley[i] / scale,
+            "alone": sharing.cooperation.benefit_alone[i] / scale,
+            "joint": sharing.cooperation.benefit_grand[i] / scale,
+            "by_shapley": 100 * shares.by_shapley[i],
+            "by_benefit": 100 * shares.by_benefit[i],
+        }
+        for i, party in enumerate(sharing.parties)
+    ]
+    footprint_rows = []
+    for label, result in assessment.comparison:
+        summary = footprint_summary(result)
+        summary["architecture"] = label
+        footprint_rows.append(summary)
+    configurations = ", ".join(
+        f"{c.missile} from {c.launch_area} ({c.shape})" for c in assessment.footprint.configs
+    )
+    return environment.get_template("report.html.j2").render(
+        name=scenario.name,
+        scenario_file=str(scenario.path),
+        sha256=scenario.digest,
+        case=scenario.case,
+        version=_version(),
+        footprint_maps=maps,
+        footprint_rows=footprint_rows,
+        resolution_deg=assessment.resolution_deg,
+        configurations=configurations,
+        engagement_rows=engagement_rows,
+        stability=assessment.stability,
+        sharing_rows=sharing_rows,
+        sharing_method=sharing.cooperation.method,
+        value_unit="people" if sharing.value_basis == "population" else "targets",
+        references=_references(assessment),
+        engaged_pairs=int(windows.engageable.sum()),
+        **_sentences(assessment),
+    )

@@ -1,0 +1,1 @@
+"""Built-in scenarios (TOML), such as the default one `roof assess` runs."""

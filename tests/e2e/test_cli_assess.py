@@ -1,0 +1,84 @@
+"""`roof assess` as a user runs it: a complete report folder, reproducible,
+and nothing written when the input is wrong."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from tests.e2e.test_cli_fly import assert_user_error, roof
+
+SMALL = """
+[scenario]
+name = "small assessment"
+architecture = "epaa-phase-3"
+
+[[threats]]
+missile = "sejjil-2"
+from = "tabriz"
+to = ["bucharest", "athens"]
+
+[[threats]]
+missile = "generic-icbm"
+from = "kozelsk"
+to = ["washington"]
+"""
+
+
+def _assess(tmp_path, out_name="report", *extra):
+    scenario = tmp_path / "small.toml"
+    scenario.write_text(SMALL)
+    out = tmp_path / out_name
+    result = roof("assess", str(scenario), "--out", str(out), "--resolution-deg", "4", *extra)
+    return result, out
+
+
+def test_assess_writes_a_complete_reproducible_report(tmp_path):
+    result, out = _assess(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "stability verdict" in result.stdout and str(out / "index.html") in result.stdout
+    html = (out / "index.html").read_text()
+    for section in ("summary", "maps", "engagements", "stability", "sharing", "references"):
+        assert f'id="{section}"' in html
+    images = re.findall(r'src="([^"]+)"', html)
+    assert len(images) >= 6
+    for image in images:
+        data = (out / image).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n", image
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["scenario"]["sha256"] and manifest["seeds"]["raid"]
+    assert set(manifest["catalog_sha256"]) >= {"missiles", "interceptors", "sensors"}
+    assert json.loads((out / "exports/footprint.geojson").read_text())["features"]
+    for export in ("trajectories.czml", "trajectories.kml", "engagements.csv", "threats.parquet"):
+        assert (out / "exports" / export).stat().st_size > 0, export
+    assert not list(tmp_path.glob(".report.*"))  # the staging folder is gone
+    # The manifest's promise: the same scenario and seeds give the same numbers.
+    again, out2 = _assess(tmp_path, "again")
+    assert again.returncode == 0, again.stderr
+    assert (out2 / "results.json").read_text() == (out / "results.json").read_text()
+
+
+def test_an_existing_folder_is_refused_without_force(tmp_path):
+    (tmp_path / "report").mkdir()
+    (tmp_path / "report" / "keep.txt").write_text("mine")
+    result, out = _assess(tmp_path)
+    assert_user_error(result, "exists", "--force")
+    assert (out / "keep.txt").read_text() == "mine"
+
+
+def test_a_scenario_error_writes_nothing(tmp_path):
+    scenario = tmp_path / "bad.toml"
+    scenario.write_text(SMALL.replace('"sejjil-2"', '"sejil-2"'))
+    out = tmp_path / "report"
+    assert_user_error(roof("assess", str(scenario), "--out", str(out)), "sejjil-2")
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["bad.toml"]
+
+
+def test_an_unwritable_place_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    scenario = tmp_path / "small.toml"
+    scenario.write_text(SMALL)
+    result = roof("assess", str(scenario), "--out", str(blocker / "report"))
+    assert_user_error(result, "parent folder does not exist")
