@@ -38,6 +38,7 @@ class Assessment:
     footprint: FootprintResult
     comparison: list[tuple[str, FootprintResult]]  # label, footprint; the scenario first
     stability: StabilityResult | None  # None without strategic threats
+    strategic: EngagementResult | None  # the strategic threats flown and engaged, for maps
     sharing: SharingResult
     raid: RaidAnalysis | None  # None when no battery can engage the regional threats
     resolution_deg: float
@@ -58,6 +59,16 @@ def _regional(scenario: Scenario) -> Scenario:
             where=f"{scenario.path}: threats",
             fix='Add threats with from = "<regional launch area>" (roof catalog threats).',
         )
+    return dataclasses.replace(scenario, threats=threats)
+
+
+def _strategic(scenario: Scenario) -> Scenario:
+    areas = scenario.catalog.launch_areas
+    threats = [
+        t
+        for t in scenario.threats
+        if t.launch_area is not None and areas[t.launch_area].kind.startswith("strategic")
+    ]
     return dataclasses.replace(scenario, threats=threats)
 
 
@@ -95,9 +106,11 @@ def assess(
         with clock(f"footprint {label}"):
             comparison.append((label, analyse_footprint(variant, resolution_deg=resolution_deg)))
     stability = None
+    strategic = None
     if _has_strategic(scenario):
         with clock("stability"):
             stability = analyse_stability(scenario)
+            strategic = run_engagements(_strategic(scenario))
     with clock("cost sharing"):
         sharing = analyse_sharing(regional, seed=SHAPLEY_SEED)
     raid = None
@@ -114,6 +127,7 @@ def assess(
         footprint=comparison[0][1],
         comparison=comparison,
         stability=stability,
+        strategic=strategic,
         sharing=sharing,
         raid=raid,
         resolution_deg=resolution_deg,

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from securityroof.analysis.assess import Assessment
+from securityroof.analysis.engagement import EngagementResult
 from securityroof.analysis.footprint import DEFAULT_REGION
 from securityroof.core.earth import ecef_to_geodetic_batch
 from securityroof.core.planet import Planet
@@ -129,26 +130,24 @@ def raid_histogram(assessment: Assessment, path: Path) -> None:
     save_png(figure, path)
 
 
-def threat_map(assessment: Assessment, path: Path) -> None:
-    """Ground tracks of the regional threats, with sites and their radars."""
-    result = assessment.engagements
-    figure, axes = base_axes(DEFAULT_REGION)
+def _tracks(axes, result: EngagementResult, planet: Planet) -> None:
+    """Ground tracks: green if some battery can engage the threat, red if none."""
     samples = result.flights.samples
-    a = assessment.scenario.assumptions
-    planet = Planet.build(a.earth, rotating=a.rotating)
     for t in range(samples.shape[0]):
         xyz = samples[t, :, :3]
         ok = np.isfinite(xyz[:, 0])
         lat, lon, _ = ecef_to_geodetic_batch(
             xyz[ok, 0], xyz[ok, 1], xyz[ok, 2], planet.a_m, planet.f
         )
-        engaged = result.windows.engageable[t].any()
         axes.plot(
             np.degrees(lon),
             np.degrees(lat),
-            color="#1a9850" if engaged else "#d7301f",
+            color="#1a9850" if result.windows.engageable[t].any() else "#d7301f",
             linewidth=1.2,
         )
+
+
+def _sites(axes, assessment: Assessment) -> None:
     for site_id, site in assessment.scenario.sites.items():
         marker = "k^" if site.interceptors else "bs"
         axes.plot(site.lon_deg.nominal, site.lat_deg.nominal, marker, markersize=5)
@@ -159,9 +158,81 @@ def threat_map(assessment: Assessment, path: Path) -> None:
             xytext=(3, 3),
             textcoords="offset points",
         )
+
+
+def _planet(assessment: Assessment) -> Planet:
+    a = assessment.scenario.assumptions
+    return Planet.build(a.earth, rotating=a.rotating)
+
+
+def threat_map(assessment: Assessment, path: Path) -> None:
+    """Ground tracks of the regional threats, with sites and their radars."""
+    figure, axes = base_axes(DEFAULT_REGION)
+    _tracks(axes, assessment.engagements, _planet(assessment))
+    _sites(axes, assessment)
     axes.set_title(
         "Regional threat trajectories (green: some battery can engage; red: none); "
         "triangles: interceptors, squares: sensors",
         fontsize=9,
     )
     save_png(figure, path)
+
+
+STRATEGIC_REGION = (20.0, 85.0, -130.0, 120.0)
+
+
+def strategic_map(assessment: Assessment, path: Path) -> None:
+    """Strategic trajectories and whether any battery can engage them."""
+    assert assessment.strategic is not None
+    figure, axes = base_axes(STRATEGIC_REGION, width_in=12.0)
+    _tracks(axes, assessment.strategic, _planet(assessment))
+    _sites(axes, assessment)
+    axes.set_title(
+        "Strategic trajectories (red: no battery can engage; green: some battery can)",
+        fontsize=9,
+    )
+    save_png(figure, path)
+
+
+def coverage_map(assessment: Assessment, path: Path) -> None:
+    """Each radar's field of regard out to its range against a 0.1 m^2 target."""
+    figure, axes = base_axes(DEFAULT_REGION)
+    colours = plt.get_cmap("tab10")
+    for k, site in enumerate(assessment.scenario.sites.values()):
+        for mount in site.sensors:
+            kind = assessment.scenario.sensor_types[mount.type]
+            if kind.kind != "radar" or kind.detection_range_km is None:
+                continue
+            assert kind.reference_rcs_m2 is not None and kind.azimuth_half_width_deg is not None
+            reach_km = (
+                kind.detection_range_km.nominal
+                * (COVERAGE_RCS_M2 / kind.reference_rcs_m2.nominal) ** 0.25
+            )
+            half = kind.azimuth_half_width_deg.nominal
+            azimuths = np.radians(
+                np.linspace(mount.boresight_deg - half, mount.boresight_deg + half, 90)
+            )
+            lat0, lon0 = np.radians(site.lat_deg.nominal), np.radians(site.lon_deg.nominal)
+            angle = reach_km / 6371.0
+            lat = np.arcsin(
+                np.sin(lat0) * np.cos(angle) + np.cos(lat0) * np.sin(angle) * np.cos(azimuths)
+            )
+            lon = lon0 + np.arctan2(
+                np.sin(azimuths) * np.sin(angle) * np.cos(lat0),
+                np.cos(angle) - np.sin(lat0) * np.sin(lat),
+            )
+            if half < 180.0:
+                lat = np.concatenate(([lat0], lat, [lat0]))
+                lon = np.concatenate(([lon0], lon, [lon0]))
+            axes.fill(np.degrees(lon), np.degrees(lat), color=colours(k % 10), alpha=0.15)
+            axes.plot(np.degrees(lon), np.degrees(lat), color=colours(k % 10), linewidth=0.8)
+    _sites(axes, assessment)
+    axes.set_title(
+        f"Radar fields of regard out to the range against a {COVERAGE_RCS_M2:g} m^2 target "
+        "(ground range, no Earth masking)",
+        fontsize=9,
+    )
+    save_png(figure, path)
+
+
+COVERAGE_RCS_M2 = 0.1

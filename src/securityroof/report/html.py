@@ -178,6 +178,9 @@ def write_report(assessment: Assessment, out: Path, *, force: bool = False) -> P
     try:
         (staging / "figures").mkdir()
         figures.threat_map(assessment, staging / "figures/threats.png")
+        figures.coverage_map(assessment, staging / "figures/coverage.png")
+        if assessment.strategic is not None:
+            figures.strategic_map(assessment, staging / "figures/strategic.png")
         figures.engagement_timeline(assessment, staging / "figures/timeline.png")
         figures.shapley_chart(assessment, staging / "figures/shapley.png")
         if assessment.stability is not None:
