@@ -82,3 +82,20 @@ def test_an_unwritable_place_is_a_clear_error(tmp_path):
     scenario.write_text(SMALL)
     result = roof("assess", str(scenario), "--out", str(blocker / "report"))
     assert_user_error(result, "parent folder does not exist")
+
+
+def test_assess_the_built_in_default(tmp_path):
+    # What `make run` runs: the joint NATO-Russia roof, compared with the EPAA phases.
+    out = tmp_path / "default"
+    result = roof("assess", "--out", str(out), "--resolution-deg", "2")
+    assert result.returncode == 0, result.stderr
+    results = json.loads((out / "results.json").read_text())
+    assert results["verdict"] in ("strategic", "non-strategic")
+    footprints = results["footprints"]
+    assert {"joint-nato-russia", "epaa-phase-1", "epaa-phase-4"} <= set(footprints)
+    assert (
+        footprints["epaa-phase-1"]["cells_defended"]
+        <= footprints["joint-nato-russia"]["cells_defended"]
+    )
+    html = (out / "index.html").read_text()
+    assert "figures/strategic.png" in html and "figures/coverage.png" in html
