@@ -17,6 +17,13 @@ from rich.markup import escape
 from securityroof import __version__
 from securityroof.errors import RoofError
 
+# Options several commands share.
+AsJson = Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")]
+Cluster = Annotated[
+    str | None,
+    typer.Option(help="Dask scheduler address, e.g. tcp://host:8786 (default: local cores)."),
+]
+
 app = typer.Typer(
     help="Security Roof: open physics of a jointly run missile defence.",
     no_args_is_help=True,

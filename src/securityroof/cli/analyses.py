@@ -19,7 +19,7 @@ from securityroof.analysis.stability import (
     StabilityResult,
     analyse_stability,
 )
-from securityroof.cli._app import app, stdout, user_errors
+from securityroof.cli._app import AsJson, Cluster, app, stdout, user_errors
 from securityroof.errors import RoofError
 from securityroof.model.scenario import Scenario, load_scenario
 from securityroof.report.footprint_export import (
@@ -88,11 +88,8 @@ def stability_record(result: StabilityResult) -> dict[str, Any]:
 @app.command()
 def stability(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML) with strategic threats.")],
-    cluster: Annotated[
-        str | None,
-        typer.Option(help="Dask scheduler address, e.g. tcp://host:8786 (default: local cores)."),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    cluster: Cluster = None,
+    as_json: AsJson = False,
 ) -> None:
     """Can the architecture engage strategic forces? The verdict and its evidence."""
     with user_errors():
@@ -165,11 +162,8 @@ def raid(
     saturate: Annotated[
         bool, typer.Option("--saturate", help="Allow a raid bigger than the inventory.")
     ] = False,
-    cluster: Annotated[
-        str | None,
-        typer.Option(help="Dask scheduler address, e.g. tcp://host:8786 (default: local cores)."),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    cluster: Cluster = None,
+    as_json: AsJson = False,
 ) -> None:
     """Monte Carlo raid: expected leakers, chance of no leaker, interceptors used."""
     with user_errors():
@@ -242,7 +236,7 @@ def share(
     seed: Annotated[
         int, typer.Option(help="Seed for sampled Shapley values (over 20 parties).")
     ] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Who contributes what: Shapley values, benefits and cost shares of the parties."""
     with user_errors():
@@ -331,11 +325,8 @@ def footprint(
             help="Compare cueing across the NATO/Russia line (what each side's sensors add).",
         ),
     ] = False,
-    cluster: Annotated[
-        str | None,
-        typer.Option(help="Dask scheduler address, e.g. tcp://host:8786 (default: local cores)."),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    cluster: Cluster = None,
+    as_json: AsJson = False,
 ) -> None:
     """Defended footprint: which aim points the architecture defends, against what."""
     with user_errors():

@@ -20,7 +20,7 @@ from securityroof.analysis.flight import (
     fly_max_range,
     fly_to_target,
 )
-from securityroof.cli._app import app, stdout, user_errors
+from securityroof.cli._app import AsJson, app, stdout, user_errors
 from securityroof.errors import RoofError
 from securityroof.model.catalog import load_missiles
 
@@ -196,7 +196,7 @@ def fly(
     case: Annotated[
         str, typer.Option(help="Catalog values to use: low, nominal or high.")
     ] = "nominal",
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Fly a missile: to an aim point, from a burnout state, or to its maximum range."""
     with user_errors():

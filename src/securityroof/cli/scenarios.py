@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from securityroof.analysis.engagement import EngagementRecord, run_engagements
-from securityroof.cli._app import app, stdout, user_errors
+from securityroof.cli._app import AsJson, app, stdout, user_errors
 from securityroof.model.catalog import load_catalog, unknown_name_error
 from securityroof.model.scenario import load_scenario
 from securityroof.report.listing import KINDS, catalog_records, scenario_record
@@ -43,7 +43,7 @@ def catalog(
 @app.command()
 def check(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Validate a scenario file and print what it contains."""
     with user_errors():

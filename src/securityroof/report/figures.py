@@ -12,7 +12,7 @@ from securityroof.analysis.engagement import EngagementResult
 from securityroof.analysis.footprint import DEFAULT_REGION
 from securityroof.core.earth import ecef_to_geodetic_batch
 from securityroof.core.planet import Planet
-from securityroof.report.maps import base_axes, plt, save_png
+from securityroof.report.maps import base_axes, draw_sites, plt, save_png
 
 
 def engagement_timeline(assessment: Assessment, path: Path) -> None:
@@ -148,16 +148,7 @@ def _tracks(axes, result: EngagementResult, planet: Planet) -> None:
 
 
 def _sites(axes, assessment: Assessment) -> None:
-    for site_id, site in assessment.scenario.sites.items():
-        marker = "k^" if site.interceptors else "bs"
-        axes.plot(site.lon_deg.nominal, site.lat_deg.nominal, marker, markersize=5)
-        axes.annotate(
-            site_id,
-            (site.lon_deg.nominal, site.lat_deg.nominal),
-            fontsize=6,
-            xytext=(3, 3),
-            textcoords="offset points",
-        )
+    draw_sites(axes, assessment.scenario.sites)
 
 
 def _planet(assessment: Assessment) -> Planet:

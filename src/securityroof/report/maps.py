@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 
 from securityroof.analysis.footprint import FootprintResult
+from securityroof.model.defence import Site
 from securityroof.report.basemap import borders, clip, coastlines
 from securityroof.report.files import write_atomically
 
@@ -49,6 +50,20 @@ def save_png(figure, path: Path) -> None:
         plt.close(figure)
 
 
+def draw_sites(axes, sites: dict[str, Site]) -> None:
+    """Sites with interceptors as black triangles, sensor-only sites as blue squares."""
+    for site_id, site in sites.items():
+        marker = "k^" if site.interceptors else "bs"
+        axes.plot(site.lon_deg.nominal, site.lat_deg.nominal, marker, markersize=5)
+        axes.annotate(
+            site_id,
+            (site.lon_deg.nominal, site.lat_deg.nominal),
+            fontsize=6,
+            xytext=(3, 3),
+            textcoords="offset points",
+        )
+
+
 def footprint_map(result: FootprintResult, path: Path, *, title: str | None = None) -> None:
     """Draw the defended footprint (all threat configurations) to a PNG file.
 
@@ -72,17 +87,8 @@ def footprint_map(result: FootprintResult, path: Path, *, title: str | None = No
         interpolation="nearest",
         aspect=axes.get_aspect(),
     )
-    sites = result.scenario.sites
-    for name in {b.split("/")[0] for b in result.batteries}:
-        site = sites[name]
-        axes.plot(site.lon_deg.nominal, site.lat_deg.nominal, "k^", markersize=6)
-        axes.annotate(
-            name,
-            (site.lon_deg.nominal, site.lat_deg.nominal),
-            fontsize=6,
-            xytext=(3, 3),
-            textcoords="offset points",
-        )
+    batteries = {b.split("/")[0] for b in result.batteries}
+    draw_sites(axes, {k: v for k, v in result.scenario.sites.items() if k in batteries})
     for city in result.cities:
         if city.threatened:
             axes.plot(
