@@ -96,12 +96,14 @@ class EngagementResult:
     records: list[EngagementRecord]
 
 
-def _planet(scenario: Scenario) -> Planet:
+def scenario_planet(scenario: Scenario) -> Planet:
+    """The Earth model the scenario's assumptions ask for."""
     a = scenario.assumptions
     return Planet.build(a.earth, rotating=a.rotating, j2=True)
 
 
-def _site_ecef(scenario: Scenario, site_id: str, planet: Planet) -> np.ndarray:
+def site_position_ecef(scenario: Scenario, site_id: str, planet: Planet) -> np.ndarray:
+    """ECEF position (m) of a scenario site at the scenario's case."""
     site = scenario.sites[site_id]
     altitude = site.altitude_m.value(scenario.case) if site.altitude_m else 0.0
     x, y, z = geodetic_to_ecef_batch(
@@ -197,14 +199,14 @@ def fly_threats(
     return flights, times
 
 
-def _sensor_arrays(
+def scenario_sensor_arrays(
     scenario: Scenario, planet: Planet
 ) -> tuple[SensorArrays | None, list[SensorPlacement]]:
     parts = []
     placements = []
     case = scenario.case
     for site_id, site in scenario.sites.items():
-        position = _site_ecef(scenario, site_id, planet)[None, :]
+        position = site_position_ecef(scenario, site_id, planet)[None, :]
         for mount in site.sensors:
             kind: SensorType = scenario.sensor_types[mount.type]
             track = _less(kind.track_delay_s, case)
@@ -244,7 +246,7 @@ def _sensor_arrays(
     return SensorArrays.concat(*parts), placements
 
 
-def _rcs(scenario: Scenario) -> np.ndarray:
+def threat_rcs(scenario: Scenario) -> np.ndarray:
     values = []
     for threat in scenario.threats:
         if threat.rcs_m2 is not None:
@@ -368,12 +370,12 @@ def observe(scenario: Scenario, *, skip_unreachable: bool = False) -> Observatio
     With `skip_unreachable`, threats out of reach are kept as empty rows
     (status not impact) instead of stopping the analysis.
     """
-    planet = _planet(scenario)
+    planet = scenario_planet(scenario)
     dt = scenario.assumptions.sample_interval_s
     flights, times = fly_threats(scenario, planet, dt, skip_unreachable=skip_unreachable)
     if not skip_unreachable and not np.all(flights.status == STATUS_IMPACT):
         raise RoofError("a threat trajectory does not come back down.", where=str(scenario.path))
-    sensor_arrays, placements = _sensor_arrays(scenario, planet)
+    sensor_arrays, placements = scenario_sensor_arrays(scenario, planet)
     n_threats = len(scenario.threats)
     if sensor_arrays is None:
         empty = np.full((n_threats, 0), np.nan)
@@ -390,7 +392,7 @@ def observe(scenario: Scenario, *, skip_unreachable: bool = False) -> Observatio
         detections = detect(
             flights.samples,
             times,
-            _rcs(scenario),
+            threat_rcs(scenario),
             sensor_arrays,
             planet.a_m,
             planet.f,
@@ -426,7 +428,7 @@ def engagement_windows(
     interceptors = [scenario.interceptors[b.interceptor] for b in batteries]
     delay = scenario.assumptions.decision_delay_s + extra_delay_s
     case = scenario.case
-    positions = [_site_ecef(scenario, b.site, seen.planet) for b in batteries]
+    positions = [site_position_ecef(scenario, b.site, seen.planet) for b in batteries]
     site_arrays = SiteArrays(
         position_ecef_m=np.array(positions).reshape(-1, 3),
         delay_s=np.array([_less(i.launch_delay_s, case) + delay for i in interceptors]),

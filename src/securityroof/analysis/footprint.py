@@ -29,8 +29,8 @@ from securityroof.analysis.distributed import run_chunks
 from securityroof.analysis.engagement import (
     Observation,
     _batteries,
-    _sensor_arrays,
     engagement_windows,
+    scenario_sensor_arrays,
 )
 from securityroof.analysis.sharing import cities_in_region
 from securityroof.core.flight import STATUS_IMPACT, fly_boosted
@@ -283,7 +283,7 @@ def _config_footprint(task: _ConfigTask) -> _ConfigResult:
     scenario, config = task.scenario, task.config
     a = scenario.assumptions
     planet = Planet.build(a.earth, rotating=a.rotating, j2=True)
-    sensor_arrays, placements = _sensor_arrays(scenario, planet)
+    sensor_arrays, placements = scenario_sensor_arrays(scenario, planet)
     batteries = _batteries(scenario)
     grid_lat, grid_lon = np.meshgrid(
         np.radians(task.lat_deg), np.radians(task.lon_deg), indexing="ij"
@@ -391,7 +391,7 @@ def analyse_footprint(
     lon = lon_min + (np.arange(n_lon) + 0.5) * (lon_max - lon_min) / n_lon
     a = scenario.assumptions
     planet = Planet.build(a.earth, rotating=a.rotating, j2=True)
-    if _sensor_arrays(scenario, planet)[0] is None:
+    if scenario_sensor_arrays(scenario, planet)[0] is None:
         raise RoofError(
             "the scenario has no sensors: nothing can be tracked, so nothing is defended.",
             where=str(scenario.path),

@@ -4,7 +4,7 @@ Commands live in one module per group; importing them registers them on the app.
 """
 
 # Order of import is the order of the commands in `roof --help`.
-from securityroof.cli import report, fly, scenarios, analyses  # isort: skip
+from securityroof.cli import report, fly, scenarios, analyses, ops  # isort: skip
 from securityroof.cli._app import app, main
 
-__all__ = ["analyses", "app", "fly", "main", "report", "scenarios"]
+__all__ = ["analyses", "app", "fly", "main", "ops", "report", "scenarios"]

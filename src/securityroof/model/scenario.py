@@ -59,6 +59,7 @@ from securityroof.model.catalog import (
     validation_error,
 )
 from securityroof.model.defence import Interceptor, SensorType, Site
+from securityroof.model.operations import APPROVER_ROLES, Operations, OperationsSpec
 from securityroof.model.quantity import Case
 
 SHAPES = ("minimum-energy", "lofted", "depressed")
@@ -138,6 +139,7 @@ class ScenarioFile(BaseModel):
     sites: list[SiteSpec] = []
     overrides: dict[str, dict[str, dict[str, Any]]] = {}
     threats: list[ThreatSpec] = Field(min_length=1)
+    operations: OperationsSpec = OperationsSpec()
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,7 @@ class Scenario:
     digest: str  # SHA-256 of the scenario file
     parties: list[str] = field(default_factory=list)
     architecture: str | None = None  # the catalog architecture it starts from
+    operations: Operations | None = None  # the joint-operation rules ([operations])
 
     def may_cue(self, sensor_party: str, site_party: str) -> bool:
         """Whether a sensor of one party may give tracks to another party's site."""
@@ -323,6 +326,9 @@ def load_scenario(
         for threat in _resolve_threat(threat_spec, i, catalog, path)
     ]
     parties = sorted({s.party for s in sites.values()})
+    # Hosts take part in operations too: they approve what fires from their soil.
+    operating = sorted({*parties, *(s.host for s in sites.values() if s.host)})
+    operations = _resolve_operations(spec.operations, operating, sites, catalog, path)
     return Scenario(
         path=path,
         name=spec.scenario.name,
@@ -339,7 +345,31 @@ def load_scenario(
         digest=digest,
         parties=parties,
         architecture=spec.scenario.architecture,
+        operations=operations,
     )
+
+
+def _resolve_operations(
+    spec: OperationsSpec, parties: list[str], sites: dict[str, Site], catalog: Catalog, path: Path
+) -> Operations:
+    """Check the [operations] rules' party and site names against the scenario."""
+    for i, rule in enumerate(spec.sharing):
+        for party, key in ((rule.from_party, "from"), (rule.to_party, "to")):
+            if party not in parties:
+                where = f"{path}: operations.sharing[{i}].{key}"
+                raise unknown_name_error("party of this scenario", party, parties, where)
+    for i, approval in enumerate(spec.approvals):
+        for site in approval.sites or []:
+            if site not in sites:
+                where = f"{path}: operations.approvals[{i}].sites"
+                raise unknown_name_error("site of this scenario", site, sites, where)
+        for who in approval.approvers:
+            if who not in APPROVER_ROLES and who not in catalog.parties:
+                where = f"{path}: operations.approvals[{i}].approvers"
+                raise unknown_name_error(
+                    "approver", who, [*APPROVER_ROLES, *catalog.parties], where
+                )
+    return Operations(spec, tuple(parties))
 
 
 def _as_quantities(values: dict[str, Any], path: Path) -> dict[str, Any]:

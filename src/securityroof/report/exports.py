@@ -27,10 +27,9 @@ from typing import IO, Any
 
 import numpy as np
 
-from securityroof.analysis.engagement import EngagementResult
+from securityroof.analysis.engagement import EngagementResult, scenario_planet, site_position_ecef
 from securityroof.analysis.footprint import FootprintResult
-from securityroof.core.earth import ecef_to_geodetic_batch, geodetic_to_ecef_batch
-from securityroof.core.planet import Planet
+from securityroof.core.earth import ecef_to_geodetic_batch
 from securityroof.errors import RoofError
 from securityroof.report.files import existing_folder, write_atomically, write_text_atomically
 from securityroof.report.footprint_export import footprint_cells
@@ -88,24 +87,11 @@ def _missing(package: str, purpose: str, fix: str | None = None) -> RoofError:
     )
 
 
-def _planet(result: EngagementResult) -> Planet:
-    a = result.scenario.assumptions
-    return Planet.build(a.earth, rotating=a.rotating, j2=True)
-
-
 def _site_geodetic(result: EngagementResult, site_id: str) -> tuple[float, float, float]:
     """(lat deg, lon deg, height m) of a scenario site, at the scenario's case."""
     site = result.scenario.sites[site_id]
     height = site.altitude_m.value(result.scenario.case) if site.altitude_m else 0.0
     return site.lat_deg.nominal, site.lon_deg.nominal, float(height)
-
-
-def _site_ecef(result: EngagementResult, site_id: str, planet: Planet) -> np.ndarray:
-    lat, lon, height = _site_geodetic(result, site_id)
-    x, y, z = geodetic_to_ecef_batch(
-        math.radians(lat), math.radians(lon), height, planet.a_m, planet.f
-    )
-    return np.array([float(x), float(y), float(z)])
 
 
 def threat_track(result: EngagementResult, t: int) -> tuple[np.ndarray, np.ndarray]:
@@ -184,7 +170,7 @@ def czml_packets(
         raise _missing("czml3", "CZML") from None
 
     epoch = _parse_epoch(epoch_iso)
-    planet = _planet(result)
+    planet = scenario_planet(result.scenario)
     engageable = _engageable_by_any(result)
     tracks = [threat_track(result, t) for t in range(len(result.threats))]
     ends = [
@@ -269,7 +255,7 @@ def czml_packets(
     # to the first intercept. A pointer to the intercept geometry, not a
     # modelled interceptor trajectory.
     for b, battery in enumerate(result.batteries):
-        site_ecef = _site_ecef(result, battery.site, planet)
+        site_ecef = site_position_ecef(result.scenario, battery.site, planet)
         for t, threat in enumerate(result.threats):
             if not result.windows.engageable[t, b]:
                 continue
@@ -352,7 +338,7 @@ def kml_text(result: EngagementResult) -> str:
     except ImportError:
         raise _missing("simplekml", "KML") from None
 
-    planet = _planet(result)
+    planet = scenario_planet(result.scenario)
     engageable = _engageable_by_any(result)
     kml = simplekml.Kml(name=result.scenario.name)
     styles = {}

@@ -1,0 +1,193 @@
+"""`roof serve`, `roof admin` and `roof audit`: the joint operations service."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from securityroof.cli._app import app, stdout, user_errors
+from securityroof.errors import RoofError
+from securityroof.model.scenario import load_scenario
+from securityroof.ops.audit import Checkpoint, verify_log
+from securityroof.ops.auth import Principal
+from securityroof.ops.ledger import stored_log
+from securityroof.ops.server import KEY_FILE, Store
+from securityroof.ops.server import serve as run_server
+
+DataDir = Annotated[
+    Path, typer.Option("--data-dir", help="Folder of the SQLite database and the signing key.")
+]
+Db = Annotated[
+    str | None,
+    typer.Option("--db", help="postgresql://USER@HOST:PORT/NAME (default: SQLite in --data-dir)."),
+]
+DEFAULT_DATA = Path("roof-data")
+PASSWORD_ENV = "ROOF_PASSWORD"
+_CLI = Principal(0, "cli", None, "admin")  # whoever may open the database runs these
+
+admin_app = typer.Typer(
+    help="Parties and accounts of the operations service.", no_args_is_help=True
+)
+audit_app = typer.Typer(help="Check the tamper-evident audit log.", no_args_is_help=True)
+app.add_typer(admin_app, name="admin")
+app.add_typer(audit_app, name="audit")
+
+
+def builtin_exercise() -> Path:
+    from importlib import resources
+
+    return Path(str(resources.files("securityroof.scenarios").joinpath("exercise.toml")))
+
+
+@app.command()
+def serve(
+    scenario: Annotated[
+        Path | None,
+        typer.Argument(help="Scenario file (TOML); default: the built-in joint exercise."),
+    ] = None,
+    db: Db = None,
+    data_dir: DataDir = DEFAULT_DATA,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+) -> None:
+    """Run the joint operations service and its live web page."""
+    with user_errors():
+        loaded = load_scenario(scenario or builtin_exercise())
+        service = Store(data_dir, db).open(loaded)
+        stdout.print(
+            f"Security Roof operations: {loaded.name}\n"
+            f"  http://{host}:{port}/   (data in {data_dir}; stop with Ctrl-C)"
+        )
+        run_server(service, host, port)
+
+
+def _password(prompt: str) -> str:
+    value = os.environ.get(PASSWORD_ENV)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise RoofError(
+            "no password given.",
+            fix=f"Set {PASSWORD_ENV} or run the command in a terminal to be asked.",
+        )
+    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True))
+
+
+@admin_app.command("init")
+def admin_init(
+    username: Annotated[str, typer.Option("--admin", help="The administrator's user name.")],
+    db: Db = None,
+    data_dir: DataDir = DEFAULT_DATA,
+) -> None:
+    """Create the first administrator (password from $ROOF_PASSWORD or a prompt)."""
+    with user_errors():
+        password = _password("administrator password")
+        service = Store(data_dir, db).open(None)
+        service.bootstrap([], (username, password))
+        stdout.print(f"administrator {username!r} created")
+
+
+@admin_app.command("add-party")
+def admin_add_party(
+    party_id: Annotated[str, typer.Argument(help="Party id as the scenario names it, e.g. usa.")],
+    name: Annotated[str, typer.Option(help="Full name.")] = "",
+    db: Db = None,
+    data_dir: DataDir = DEFAULT_DATA,
+) -> None:
+    """Add a party."""
+    with user_errors():
+        Store(data_dir, db).open(None).create_party(_CLI, party_id, name or party_id)
+        stdout.print(f"party {party_id!r} added")
+
+
+@admin_app.command("add-user")
+def admin_add_user(
+    username: Annotated[str, typer.Argument(help="User name.")],
+    party: Annotated[str, typer.Option(help="The user's party.")],
+    role: Annotated[str, typer.Option(help="commander | operator | observer")] = "observer",
+    db: Db = None,
+    data_dir: DataDir = DEFAULT_DATA,
+) -> None:
+    """Add a person to a party (password from $ROOF_PASSWORD or a prompt)."""
+    with user_errors():
+        if role not in ("commander", "operator", "observer"):
+            raise RoofError(
+                f"unknown role {role!r}.",
+                where="--role",
+                fix="Use commander, operator or observer.",
+            )
+        password = _password(f"password for {username}")
+        Store(data_dir, db).open(None).create_user(_CLI, username, password, role, party)
+        stdout.print(f"{role} {username!r} of {party} added")
+
+
+def _read_checkpoint(path: Path) -> Checkpoint:
+    try:
+        return Checkpoint.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise RoofError("file not found.", where=str(path)) from None
+    except (json.JSONDecodeError, ValueError, TypeError) as exc:
+        raise RoofError(
+            f"not a checkpoint ({exc}).",
+            where=str(path),
+            fix="Use a file saved from GET /api/audit/checkpoint or `roof audit checkpoint`.",
+        ) from None
+
+
+@audit_app.command("verify")
+def audit_verify(
+    db: Db = None,
+    data_dir: DataDir = DEFAULT_DATA,
+    checkpoint: Annotated[
+        list[Path] | None,
+        typer.Option(help="A checkpoint a party kept (repeatable): the log must extend it."),
+    ] = None,
+    key: Annotated[
+        Path | None, typer.Option(help="The log's public key (PEM); default: the data folder's.")
+    ] = None,
+) -> None:
+    """Recompute every hash of the audit log: exit 0 if intact, 1 naming each change."""
+    with user_errors():
+        kept = [_read_checkpoint(p) for p in checkpoint or []]
+        store = Store(data_dir, db)
+        url, signer = store.prepare()
+        public = key.read_text(encoding="utf-8") if key else signer.public_key_pem()
+        from securityroof.ops.db import connect, session_factory
+
+        engine = connect(url)
+        with session_factory(engine)() as session:
+            entries, stored = stored_log(session)
+        findings = verify_log(entries, [*stored, *kept], public)
+    if not findings:
+        stdout.print(
+            f"the audit log verifies: {len(entries)} entries, "
+            f"{len(stored)} stored and {len(kept)} kept checkpoints"
+        )
+        return
+    for finding in findings:
+        stdout.print(f"[red]{finding.problem}[/]: {finding.detail}", highlight=False)
+    raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the signed checkpoint.")],
+    db: Db = None,
+    data_dir: DataDir = DEFAULT_DATA,
+) -> None:
+    """Sign the log's current head and save it, for a party to keep."""
+    with user_errors():
+        service = Store(data_dir, db).open(None)
+        record = service.checkpoint().to_json()
+        from securityroof.report.files import write_text_atomically
+
+        write_text_atomically(out, json.dumps(record, indent=2) + "\n")
+        stdout.print(f"checkpoint of {record['tree_size']} entries written to {out}")
+
+
+__all__ = ["KEY_FILE"]

@@ -1,0 +1,725 @@
+"""The joint operations service: exercises, pictures, decisions and the audit
+log, behind one write lock, persisted in the database.
+
+Every change is one database transaction that also appends its audit
+entries, and the reply is sent only after the commit: an acknowledged change
+survives a crash, and the log always matches the state. Requests the rules
+refuse (no say, replayed or late approvals, wrong role, bad tokens) are
+refused with a reason and recorded in the log.
+
+Who sees what (see `model/operations.py` for the sharing grants and
+`ops/auth.py` for the roles):
+- the fused tracks of the party's own picture;
+- raw reports of the parties that grant it "reports", for operators and
+  commanders only;
+- the engagement proposals the party is party to (owner, host, approver);
+- audit entries: all of them, with the payload only where the entry names
+  the party as a reader.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from securityroof.core.geodesy import geodesic_direct_batch
+from securityroof.model.operations import Operations, OperationsSpec
+from securityroof.model.scenario import Scenario
+from securityroof.ops import auth
+from securityroof.ops.audit import Checkpoint, LogSigner
+from securityroof.ops.db import Decision, Exercise, Party, Proposal, User, session_factory
+from securityroof.ops.exercise import Candidate, ExerciseEngine, Step
+from securityroof.ops.ledger import EVERYONE, Ledger, entry_json
+
+COVERAGE_RCS_M2 = 0.1  # the target size the drawn radar coverage is for
+MAX_ADVANCE_S = 3600.0
+
+
+class Refused(Exception):
+    """A request the service refuses: HTTP status and a message for the user."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+@dataclass
+class _Clock:
+    wall_s: float  # wall time the simulated time was last advanced at
+
+
+class RoofService:
+    def __init__(self, scenario: Scenario | None, engine: Engine, signer: LogSigner) -> None:
+        """`scenario` None: account management only (the `roof admin` commands)."""
+        self._scenario = scenario
+        self.rules = (
+            Operations(OperationsSpec(), ())
+            if scenario is None
+            else scenario.operations or Operations(OperationsSpec(), tuple(scenario.parties))
+        )
+        self.sessions = session_factory(engine)
+        self.ledger = Ledger(signer)
+        self.lock = threading.RLock()
+        self.engines: dict[int, ExerciseEngine] = {}
+        self.clocks: dict[int, _Clock] = {}
+        self.version = 0  # bumped on every committed change, for the live streams
+        self._sites = self._sites_json() if scenario is not None else []
+        with self.sessions() as session:
+            self.ledger.load(session)
+            if scenario is None:
+                return
+            for exercise in session.scalars(select(Exercise).order_by(Exercise.id)):
+                if exercise.status != "finished":
+                    self._rebuild(session, exercise)
+
+    # ------------------------------------------------------------ plumbing
+
+    @property
+    def scenario(self) -> Scenario:
+        if self._scenario is None:
+            raise Refused(409, "this service was started without a scenario")
+        return self._scenario
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """One transaction under the write lock; the ledger follows commit or rollback."""
+        with self.lock, self.sessions() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                self.ledger.rolled_back()
+                raise
+            self.ledger.committed()
+            self.version += 1
+
+    def refuse(
+        self, principal: auth.Principal | None, action: str, status: int, detail: str
+    ) -> Refused:
+        """Record a refused request in the log and return the error to raise."""
+        readers = [principal.party] if principal and principal.party else [EVERYONE]
+        with self.writing() as session:
+            self.ledger.append(
+                session,
+                "refused-request",
+                {
+                    "user": principal.username if principal else None,
+                    "party": principal.party if principal else None,
+                    "action": action,
+                    "status": status,
+                    "reason": detail,
+                },
+                readers,
+            )
+        return Refused(status, detail)
+
+    def _party_ids(self, session: Session) -> list[str]:
+        return sorted(session.scalars(select(Party.id)))
+
+    # ------------------------------------------------------------- accounts
+
+    def bootstrap(self, parties: list[tuple[str, str]], admin: tuple[str, str] | None) -> None:
+        with self.writing() as session:
+            for party_id, name in parties:
+                auth.create_party(session, party_id, name)
+                self.ledger.append(session, "party", {"id": party_id, "name": name}, [EVERYONE])
+            if admin is not None:
+                auth.create_user(session, admin[0], admin[1], "admin", None)
+                self.ledger.append(
+                    session, "account", {"user": admin[0], "role": "admin"}, [EVERYONE]
+                )
+
+    def create_party(self, principal: auth.Principal, party_id: str, name: str) -> dict[str, str]:
+        self.require_admin(principal, "create a party")
+        with self.writing() as session:
+            auth.create_party(session, party_id, name)
+            self.ledger.append(session, "party", {"id": party_id, "name": name}, [EVERYONE])
+        return {"id": party_id, "name": name}
+
+    def create_user(
+        self, principal: auth.Principal, username: str, password: str, role: str, party: str | None
+    ) -> dict[str, Any]:
+        self.require_admin(principal, "create an account")
+        with self.writing() as session:
+            auth.create_user(session, username, password, role, party)
+            self.ledger.append(
+                session,
+                "account",
+                {"user": username, "role": role, "party": party, "by": principal.username},
+                [EVERYONE],
+            )
+        return {"username": username, "role": role, "party": party}
+
+    def parties(self) -> list[dict[str, str]]:
+        with self.sessions() as session:
+            return [{"id": p.id, "name": p.name} for p in session.scalars(select(Party))]
+
+    def users(self, principal: auth.Principal) -> list[dict[str, Any]]:
+        self.require_admin(principal, "list accounts")
+        with self.sessions() as session:
+            return [
+                {"username": u.username, "role": u.role, "party": u.party_id}
+                for u in session.scalars(select(User).order_by(User.id))
+            ]
+
+    def require_admin(self, principal: auth.Principal, action: str) -> None:
+        if principal.role != "admin":
+            raise self.refuse(principal, action, 403, f"only an administrator may {action}")
+
+    def require_party(self, principal: auth.Principal, action: str) -> str:
+        if principal.party is None:
+            raise self.refuse(
+                principal, action, 403, "the administrator sees no sensor data or decisions"
+            )
+        return principal.party
+
+    # ------------------------------------------------------------ exercises
+
+    def create_exercise(
+        self, principal: auth.Principal, name: str, speed: float, seed: int | None
+    ) -> dict[str, Any]:
+        self.require_admin(principal, "start an exercise")
+        seed = secrets.randbelow(2**31) if seed is None else seed
+        engine = ExerciseEngine(self.scenario, seed)  # the physics, before any write
+        with self.writing() as session:
+            exercise = Exercise(
+                name=name,
+                scenario_digest=self.scenario.digest,
+                seed=seed,
+                speed=speed,
+                status="running",
+                sim_time_s=0.0,
+                created_at=time.time(),
+            )
+            session.add(exercise)
+            session.flush()
+            payload = {
+                "id": exercise.id,
+                "name": name,
+                "scenario": self.scenario.name,
+                "scenario_sha256": self.scenario.digest,
+                "seed": seed,
+                "speed": speed,
+                "by": principal.username,
+            }
+            self.ledger.append(session, "exercise-started", payload, [EVERYONE], exercise.id)
+            self.engines[exercise.id] = engine
+            self.clocks[exercise.id] = _Clock(time.monotonic())
+            return _exercise_json(exercise)
+
+    def exercises(self) -> list[dict[str, Any]]:
+        with self.sessions() as session:
+            rows = session.scalars(select(Exercise).order_by(Exercise.id))
+            return [_exercise_json(e) for e in rows]
+
+    def _exercise(self, session: Session, exercise_id: int) -> Exercise:
+        exercise = session.get(Exercise, exercise_id)
+        if exercise is None:
+            raise Refused(404, f"there is no exercise {exercise_id}")
+        return exercise
+
+    def set_running(self, principal: auth.Principal, exercise_id: int, running: bool) -> Any:
+        self.require_admin(principal, "pause or resume an exercise")
+        with self.writing() as session:
+            exercise = self._exercise(session, exercise_id)
+            if exercise.status == "finished":
+                raise Refused(409, f"exercise {exercise_id} has finished")
+            exercise.status = "running" if running else "paused"
+            self.clocks[exercise_id] = _Clock(time.monotonic())
+            kind = "exercise-resumed" if running else "exercise-paused"
+            payload = {"id": exercise_id, "at_s": exercise.sim_time_s, "by": principal.username}
+            self.ledger.append(session, kind, payload, [EVERYONE], exercise_id)
+            return _exercise_json(exercise)
+
+    def advance(self, principal: auth.Principal, exercise_id: int, seconds: float) -> Any:
+        """Step an exercise's clock by hand (the exercise director's control)."""
+        self.require_admin(principal, "advance an exercise")
+        if not (0.0 < seconds <= MAX_ADVANCE_S):
+            raise Refused(422, f"seconds must be in (0, {MAX_ADVANCE_S:g}]")
+        with self.writing() as session:
+            exercise = self._exercise(session, exercise_id)
+            if exercise.status == "finished":
+                raise Refused(409, f"exercise {exercise_id} has finished")
+            self._advance(session, exercise, exercise.sim_time_s + seconds)
+            result = _exercise_json(exercise)
+        result["audit_size"] = self.ledger.size
+        return result
+
+    def tick(self) -> None:
+        """Advance every running, clocked exercise to the wall clock (the clock thread)."""
+        now = time.monotonic()
+        for exercise_id in list(self.engines):
+            with self.writing() as session:
+                exercise = session.get(Exercise, exercise_id)
+                clock = self.clocks.setdefault(exercise_id, _Clock(now))
+                if exercise is None or exercise.status != "running" or exercise.speed <= 0:
+                    clock.wall_s = now
+                    continue
+                until = exercise.sim_time_s + exercise.speed * (now - clock.wall_s)
+                clock.wall_s = now
+                self._advance(session, exercise, until)
+
+    def _advance(self, session: Session, exercise: Exercise, until_s: float) -> None:
+        engine = self.engines[exercise.id]
+        while True:
+            upcoming = engine.next_time_s
+            if upcoming is None or upcoming > until_s:
+                break
+            for step in engine.step_to(upcoming):
+                self._record_step(session, exercise, step)
+                self._settle(session, exercise, step.time_s)
+        engine.step_to(until_s)
+        self._settle(session, exercise, until_s)
+        exercise.sim_time_s = until_s
+        open_rows = session.scalars(
+            select(Proposal).where(
+                Proposal.exercise_id == exercise.id, Proposal.status.in_(("pending", "approved"))
+            )
+        )
+        if engine.done and not any(
+            p.status == "pending" or p.outcome_json is None for p in open_rows
+        ):
+            exercise.status = "finished"
+            payload = {"id": exercise.id, "at_s": until_s}
+            self.ledger.append(session, "exercise-finished", payload, [EVERYONE], exercise.id)
+            self.engines.pop(exercise.id, None)
+
+    def _record_step(self, session: Session, exercise: Exercise, step: Step) -> None:
+        engine = self.engines[exercise.id]
+        rules = self.rules
+        for party, reports in sorted(step.reports.items()):
+            payload = {"time_s": step.time_s, "party": party, "reports": reports}
+            readers = rules.report_readers(party)
+            self.ledger.append(session, "reports", payload, readers, exercise.id)
+        for view, tracks in step.tracks.items():
+            if not tracks:
+                continue
+            payload = {
+                "time_s": step.time_s,
+                "picture_of": sorted(p for p, v in engine.view_of.items() if v == view),
+                "tracks": [_track_record(t) for t in tracks],
+            }
+            self.ledger.append(session, "tracks", payload, payload["picture_of"], exercise.id)
+        for candidate in step.candidates:
+            self._propose(session, exercise, engine, candidate, step.time_s)
+
+    def _propose(
+        self,
+        session: Session,
+        exercise: Exercise,
+        engine: ExerciseEngine,
+        candidate: Candidate,
+        time_s: float,
+    ) -> None:
+        battery = engine.batteries[candidate.battery]
+        rule = self.rules.approval_rule(battery.site)
+        proposal = Proposal(
+            exercise_id=exercise.id,
+            threat=candidate.threat,
+            battery=candidate.battery,
+            site=battery.site,
+            party=battery.party,
+            host=battery.host,
+            interceptor=battery.interceptor,
+            track_id=candidate.track_id,
+            window_start_s=candidate.window_start_s,
+            window_end_s=candidate.window_end_s,
+            shots=min(candidate.shots, battery.count),
+            created_at_s=time_s,
+            # Past the window's end a yes is worthless: the deadline never runs beyond it.
+            deadline_s=min(time_s + rule.deadline_s, candidate.window_end_s),
+            status="pending",
+            outcome_json=json.dumps({"earliest_launch_s": candidate.earliest_launch_s}),
+        )
+        session.add(proposal)
+        session.flush()
+        self.ledger.append(
+            session,
+            "proposal",
+            self._proposal_record(proposal),
+            self._participants(proposal),
+            exercise.id,
+        )
+
+    def _approvers(self, proposal: Proposal) -> tuple[str, ...]:
+        return self.rules.approvers(proposal.site, proposal.party, proposal.host)
+
+    def _participants(self, proposal: Proposal) -> list[str]:
+        """The parties an engagement concerns: the owner, the host and the approvers."""
+        return sorted({proposal.party, proposal.host or proposal.party, *self._approvers(proposal)})
+
+    def _settle(self, session: Session, exercise: Exercise, time_s: float) -> None:
+        """Apply deadlines and draw the outcomes that fall due by `time_s`."""
+        engine = self.engines[exercise.id]
+        rows = session.scalars(
+            select(Proposal)
+            .where(
+                Proposal.exercise_id == exercise.id, Proposal.status.in_(("pending", "approved"))
+            )
+            .order_by(Proposal.id)
+        ).all()
+        for proposal in rows:
+            if proposal.status == "pending" and time_s >= proposal.deadline_s:
+                rule = self.rules.approval_rule(proposal.site)
+                decided = {d.party for d in _decisions(session, proposal.id)}
+                for party in self._approvers(proposal):
+                    if party not in decided:
+                        self._decide(session, proposal, party, rule.default, None, time_s, True)
+            if proposal.status == "approved":
+                self._maybe_outcome(session, engine, proposal, time_s)
+
+    def _maybe_outcome(
+        self, session: Session, engine: ExerciseEngine, proposal: Proposal, time_s: float
+    ) -> None:
+        plan = json.loads(proposal.outcome_json or "{}")
+        if "result" in plan or "intercept_at_s" not in plan:
+            return
+        if time_s < plan["intercept_at_s"]:
+            return
+        if proposal.threat in engine.killed_at_s:
+            plan.update(result="moot", shots_fired=0, at_s=plan["intercept_at_s"])
+        elif plan["intercept_at_s"] > proposal.window_end_s:
+            plan.update(result="too-late", shots_fired=0, at_s=plan["intercept_at_s"])
+        else:
+            hit, fired = engine.draw_outcome(proposal.threat, proposal.battery, proposal.shots)
+            plan.update(
+                result="intercepted" if hit else "missed",
+                shots_fired=fired,
+                at_s=plan["intercept_at_s"],
+                single_shot_kill_probability=engine.kill_probability(proposal.battery),
+            )
+            if hit:
+                engine.kill(proposal.threat, plan["intercept_at_s"])
+        proposal.outcome_json = json.dumps(plan)
+        payload = {"proposal": proposal.id, "track_id": proposal.track_id, **plan}
+        readers = self._participants(proposal)
+        self.ledger.append(session, "outcome", payload, readers, proposal.exercise_id)
+
+    def _decide(
+        self,
+        session: Session,
+        proposal: Proposal,
+        party: str,
+        decision: str,
+        username: str | None,
+        time_s: float,
+        by_default: bool,
+    ) -> None:
+        session.add(
+            Decision(
+                proposal_id=proposal.id,
+                party=party,
+                decision=decision,
+                username=username,
+                at_s=time_s,
+                by_default=by_default,
+            )
+        )
+        session.flush()
+        readers = self._participants(proposal)
+        payload = {
+            "proposal": proposal.id,
+            "party": party,
+            "decision": decision,
+            "by": username,
+            "at_s": time_s,
+            "by_default": by_default,
+        }
+        self.ledger.append(session, "decision", payload, readers, proposal.exercise_id)
+        decisions = {d.party: d.decision for d in _decisions(session, proposal.id)}
+        approvers = self._approvers(proposal)
+        if any(v == "refuse" for v in decisions.values()):
+            proposal.status = "refused"
+        elif all(decisions.get(p) == "approve" for p in approvers):
+            proposal.status = "approved"
+            plan = json.loads(proposal.outcome_json or "{}")
+            earliest = plan.get("earliest_launch_s", proposal.window_start_s)
+            launch = max(earliest, time_s)
+            # The flyout takes as long as from the earliest launch to the window's start.
+            plan.update(
+                launch_at_s=launch, intercept_at_s=launch + proposal.window_start_s - earliest
+            )
+            proposal.outcome_json = json.dumps(plan)
+        else:
+            return
+        payload = {"proposal": proposal.id, "status": proposal.status, "at_s": time_s}
+        self.ledger.append(session, "proposal-closed", payload, readers, proposal.exercise_id)
+
+    def decide(self, principal: auth.Principal, proposal_id: int, decision: str) -> Any:
+        """A commander's approval or refusal of an engagement for its party."""
+        action = f"{decision} proposal {proposal_id}"
+        party = self.require_party(principal, action)
+        with self.lock:
+            with self.sessions() as session:
+                proposal = session.get(Proposal, proposal_id)
+                if proposal is None or party not in self._participants(proposal):
+                    # Not shown to this party: it must not learn that it exists.
+                    raise self.refuse(principal, action, 404, f"there is no proposal {proposal_id}")
+                if principal.role != "commander":
+                    raise self.refuse(
+                        principal, action, 403, "only a commander may approve or refuse"
+                    )
+                if party not in self._approvers(proposal):
+                    raise self.refuse(
+                        principal, action, 403, f"{party} has no say on this engagement"
+                    )
+                if party in {d.party for d in _decisions(session, proposal_id)}:
+                    raise self.refuse(
+                        principal,
+                        action,
+                        409,
+                        f"{party} has already decided on proposal {proposal_id}; "
+                        "a decision cannot be replayed or changed",
+                    )
+                if proposal.status != "pending":
+                    raise self.refuse(
+                        principal, action, 409, f"proposal {proposal_id} is {proposal.status}"
+                    )
+            with self.writing() as session:
+                proposal = session.get(Proposal, proposal_id)
+                assert proposal is not None
+                exercise = self._exercise(session, proposal.exercise_id)
+                self._decide(
+                    session,
+                    proposal,
+                    party,
+                    decision,
+                    principal.username,
+                    exercise.sim_time_s,
+                    False,
+                )
+                return self._proposal_json(session, proposal, principal)
+
+    # -------------------------------------------------------------- reading
+
+    def picture(self, principal: auth.Principal, exercise_id: int) -> dict[str, Any]:
+        party = self.require_party(principal, f"read the picture of exercise {exercise_id}")
+        with self.lock, self.sessions() as session:
+            exercise = self._exercise(session, exercise_id)
+            engine = self.engines.get(exercise_id)
+            tracks = engine.tracks_json(party) if engine else []
+            reports: list[dict[str, object]] = []
+            if engine is not None and principal.sees_raw_reports:
+                rules = self.rules
+                readable = frozenset(p for p in rules.parties if rules.grant(p, party) == "reports")
+                reports = [_public_report(r) for r in engine.raw_reports_json(readable)]
+            return {
+                "exercise": _exercise_json(exercise),
+                "party": party,
+                "sim_time_s": exercise.sim_time_s,
+                "tracks": tracks,
+                "reports": reports,
+                "sites": self._sites,
+            }
+
+    def proposals(self, principal: auth.Principal, exercise_id: int) -> list[dict[str, Any]]:
+        party = self.require_party(principal, f"read the proposals of exercise {exercise_id}")
+        with self.lock, self.sessions() as session:
+            self._exercise(session, exercise_id)
+            rows = session.scalars(
+                select(Proposal).where(Proposal.exercise_id == exercise_id).order_by(Proposal.id)
+            )
+            return [
+                self._proposal_json(session, p, principal)
+                for p in rows
+                if party in self._participants(p)
+            ]
+
+    def _proposal_record(self, proposal: Proposal) -> dict[str, Any]:
+        return {
+            "id": proposal.id,
+            "site": proposal.site,
+            "party": proposal.party,
+            "host": proposal.host,
+            "interceptor": proposal.interceptor,
+            "track_id": proposal.track_id,
+            "window_start_s": proposal.window_start_s,
+            "window_end_s": proposal.window_end_s,
+            "shots": proposal.shots,
+            "created_at_s": proposal.created_at_s,
+            "deadline_s": proposal.deadline_s,
+            "approvers": list(self._approvers(proposal)),
+        }
+
+    def _proposal_json(
+        self, session: Session, proposal: Proposal, principal: auth.Principal
+    ) -> dict[str, Any]:
+        decisions = {d.party: d for d in _decisions(session, proposal.id)}
+        approvers = self._approvers(proposal)
+        plan = json.loads(proposal.outcome_json or "{}")
+        outcome = (
+            {k: plan[k] for k in ("result", "at_s", "shots_fired") if k in plan}
+            if "result" in plan
+            else None
+        )
+        can_decide = (
+            principal.role == "commander"
+            and proposal.status == "pending"
+            and principal.party in approvers
+            and principal.party not in decisions
+        )
+        return {
+            "id": proposal.id,
+            "site": proposal.site,
+            "party": proposal.party,
+            "host": proposal.host,
+            "interceptor": proposal.interceptor,
+            "track_id": proposal.track_id,
+            "window_start_s": proposal.window_start_s,
+            "window_end_s": proposal.window_end_s,
+            "shots": proposal.shots,
+            "created_at_s": proposal.created_at_s,
+            "deadline_s": proposal.deadline_s,
+            "status": proposal.status,
+            "required": [
+                {
+                    "party": p,
+                    "decision": decisions[p].decision if p in decisions else None,
+                    "by": decisions[p].username if p in decisions else None,
+                    "at_s": decisions[p].at_s if p in decisions else None,
+                    "by_default": decisions[p].by_default if p in decisions else False,
+                }
+                for p in approvers
+            ],
+            "outcome": outcome,
+            "can_decide": can_decide,
+        }
+
+    def audit(
+        self, principal: auth.Principal, after: int, limit: int, exercise_id: int | None
+    ) -> dict[str, Any]:
+        with self.sessions() as session:
+            entries = self.ledger.read(
+                session, principal.party, after=after, limit=limit, exercise_id=exercise_id
+            )
+        size, root = self.ledger.head()
+        return {
+            "entries": [entry_json(e) for e in entries],
+            "tree_size": size,
+            "root_hash": root,
+        }
+
+    def checkpoint(self) -> Checkpoint:
+        with self.writing() as session:
+            return self.ledger.checkpoint(session)
+
+    # --------------------------------------------------------------- set-up
+
+    def _rebuild(self, session: Session, exercise: Exercise) -> None:
+        """Bring an unfinished exercise's engine back to its stored time (after a restart)."""
+        engine = ExerciseEngine(self.scenario, exercise.seed)
+        for proposal in session.scalars(
+            select(Proposal).where(Proposal.exercise_id == exercise.id)
+        ):
+            engine.offered.add((proposal.threat, proposal.battery))
+            plan = json.loads(proposal.outcome_json or "{}")
+            if plan.get("result") == "intercepted":
+                engine.kill(proposal.threat, plan["at_s"])
+        engine.step_to(exercise.sim_time_s)
+        self.engines[exercise.id] = engine
+        self.clocks[exercise.id] = _Clock(time.monotonic())
+
+    def _sites_json(self) -> list[dict[str, Any]]:
+        out = []
+        for site_id, site in self.scenario.sites.items():
+            lat, lon = site.lat_deg.nominal, site.lon_deg.nominal
+            sensors = []
+            for mount in site.sensors:
+                kind = self.scenario.sensor_types[mount.type]
+                coverage: list[list[float]] = []
+                if kind.kind == "radar" and site.kind != "satellite":
+                    assert kind.detection_range_km and kind.reference_rcs_m2
+                    assert kind.azimuth_half_width_deg
+                    range_m = (
+                        kind.detection_range_km.nominal
+                        * 1e3
+                        * (COVERAGE_RCS_M2 / kind.reference_rcs_m2.nominal) ** 0.25
+                    )
+                    coverage = _sector(
+                        lat, lon, mount.boresight_deg, kind.azimuth_half_width_deg.nominal, range_m
+                    )
+                sensors.append({"type": mount.type, "kind": kind.kind, "coverage": coverage})
+            out.append(
+                {
+                    "id": site_id,
+                    "name": site.name,
+                    "party": site.party,
+                    "host": site.host,
+                    "lat_deg": lat,
+                    "lon_deg": lon,
+                    "sensors": sensors,
+                    "interceptors": [
+                        {"type": b.type, "count": b.count, "remaining": b.count}
+                        for b in site.interceptors
+                    ],
+                }
+            )
+        return out
+
+
+def _decisions(session: Session, proposal_id: int) -> list[Decision]:
+    query = select(Decision).where(Decision.proposal_id == proposal_id).order_by(Decision.id)
+    return list(session.scalars(query))
+
+
+def _exercise_json(exercise: Exercise) -> dict[str, Any]:
+    return {
+        "id": exercise.id,
+        "name": exercise.name,
+        "status": exercise.status,
+        "sim_time_s": exercise.sim_time_s,
+        "speed": exercise.speed,
+        "seed": exercise.seed,
+    }
+
+
+def _public_report(report: dict[str, object]) -> dict[str, object]:
+    return {k: report[k] for k in ("time_s", "sensor", "party", "lat_deg", "lon_deg", "altitude_m")}
+
+
+def _track_record(track: Any) -> dict[str, Any]:
+    return {
+        "id": f"T{track.track_id}",
+        "status": track.status,
+        "state": [round(float(v), 3) for v in track.state],
+        "sigma_position_m": round(float(math.sqrt(np.trace(track.covariance[:3, :3]) / 3)), 3),
+        "parties": sorted(track.parties),
+        "sensors": sorted(track.sensors),
+    }
+
+
+def _sector(
+    lat_deg: float, lon_deg: float, boresight_deg: float, half_width_deg: float, range_m: float
+) -> list[list[float]]:
+    """A radar's field of regard as a lat/lon polygon (site, arc, site)."""
+    from securityroof.core.planet import Planet
+
+    planet = Planet.build("wgs84")
+    n = max(8, int(2 * half_width_deg / 5))
+    azimuths = np.radians(
+        np.linspace(boresight_deg - half_width_deg, boresight_deg + half_width_deg, n)
+    )
+    lat2, lon2, _ = geodesic_direct_batch(
+        math.radians(lat_deg), math.radians(lon_deg), azimuths, range_m, planet.a_m, planet.f
+    )
+    arc = [
+        [round(math.degrees(a), 3), round(math.degrees(b), 3)]
+        for a, b in zip(lat2, lon2, strict=True)
+    ]
+    if half_width_deg >= 180:
+        return arc
+    return [[lat_deg, lon_deg], *arc, [lat_deg, lon_deg]]
