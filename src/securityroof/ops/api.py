@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from securityroof import __version__
 from securityroof.errors import RoofError
 from securityroof.ops import auth
-from securityroof.ops.service import Refused, RoofService
+from securityroof.ops.service import RefusedError, RoofService
 from securityroof.report.basemap import borders, coastlines
 
 STATIC = Path(__file__).parent / "static"
@@ -120,8 +120,8 @@ def create_app(service: RoofService) -> FastAPI:
     )
     bearer = HTTPBearer(auto_error=False)
 
-    @app.exception_handler(Refused)
-    async def _refused(_request: Request, exc: Refused) -> JSONResponse:
+    @app.exception_handler(RefusedError)
+    async def _refused(_request: Request, exc: RefusedError) -> JSONResponse:
         return JSONResponse({"detail": exc.detail}, status_code=exc.status)
 
     @app.exception_handler(RoofError)
@@ -144,7 +144,9 @@ def create_app(service: RoofService) -> FastAPI:
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> auth.Principal:
         if credentials is None or credentials.scheme.lower() != "bearer":
-            raise Refused(401, "log in first: send 'Authorization: Bearer TOKEN' (POST /api/login)")
+            raise RefusedError(
+                401, "log in first: send 'Authorization: Bearer TOKEN' (POST /api/login)"
+            )
         with service.sessions() as session:
             found = auth.authenticate(session, credentials.credentials)
         if isinstance(found, str):

@@ -47,7 +47,7 @@ COVERAGE_RCS_M2 = 0.1  # the target size the drawn radar coverage is for
 MAX_ADVANCE_S = 3600.0
 
 
-class Refused(Exception):
+class RefusedError(Exception):
     """A request the service refuses: HTTP status and a message for the user."""
 
     def __init__(self, status: int, detail: str) -> None:
@@ -90,7 +90,7 @@ class RoofService:
     @property
     def scenario(self) -> Scenario:
         if self._scenario is None:
-            raise Refused(409, "this service was started without a scenario")
+            raise RefusedError(409, "this service was started without a scenario")
         return self._scenario
 
     @contextmanager
@@ -108,8 +108,13 @@ class RoofService:
             self.version += 1
 
     def refuse(
-        self, principal: auth.Principal | None, action: str, status: int, detail: str
-    ) -> Refused:
+        self,
+        principal: auth.Principal | None,
+        action: str,
+        status: int,
+        detail: str,
+        exercise_id: int | None = None,
+    ) -> RefusedError:
         """Record a refused request in the log and return the error to raise."""
         readers = [principal.party] if principal and principal.party else [EVERYONE]
         with self.writing() as session:
@@ -124,8 +129,9 @@ class RoofService:
                     "reason": detail,
                 },
                 readers,
+                exercise_id,
             )
-        return Refused(status, detail)
+        return RefusedError(status, detail)
 
     def _party_ids(self, session: Session) -> list[str]:
         return sorted(session.scalars(select(Party.id)))
@@ -229,7 +235,7 @@ class RoofService:
     def _exercise(self, session: Session, exercise_id: int) -> Exercise:
         exercise = session.get(Exercise, exercise_id)
         if exercise is None:
-            raise Refused(404, f"there is no exercise {exercise_id}")
+            raise RefusedError(404, f"there is no exercise {exercise_id}")
         return exercise
 
     def set_running(self, principal: auth.Principal, exercise_id: int, running: bool) -> Any:
@@ -237,7 +243,7 @@ class RoofService:
         with self.writing() as session:
             exercise = self._exercise(session, exercise_id)
             if exercise.status == "finished":
-                raise Refused(409, f"exercise {exercise_id} has finished")
+                raise RefusedError(409, f"exercise {exercise_id} has finished")
             exercise.status = "running" if running else "paused"
             self.clocks[exercise_id] = _Clock(time.monotonic())
             kind = "exercise-resumed" if running else "exercise-paused"
@@ -249,11 +255,11 @@ class RoofService:
         """Step an exercise's clock by hand (the exercise director's control)."""
         self.require_admin(principal, "advance an exercise")
         if not (0.0 < seconds <= MAX_ADVANCE_S):
-            raise Refused(422, f"seconds must be in (0, {MAX_ADVANCE_S:g}]")
+            raise RefusedError(422, f"seconds must be in (0, {MAX_ADVANCE_S:g}]")
         with self.writing() as session:
             exercise = self._exercise(session, exercise_id)
             if exercise.status == "finished":
-                raise Refused(409, f"exercise {exercise_id} has finished")
+                raise RefusedError(409, f"exercise {exercise_id} has finished")
             self._advance(session, exercise, exercise.sim_time_s + seconds)
             result = _exercise_json(exercise)
         result["audit_size"] = self.ledger.size
@@ -469,13 +475,22 @@ class RoofService:
                 if proposal is None or party not in self._participants(proposal):
                     # Not shown to this party: it must not learn that it exists.
                     raise self.refuse(principal, action, 404, f"there is no proposal {proposal_id}")
+                exercise_id = proposal.exercise_id
                 if principal.role != "commander":
                     raise self.refuse(
-                        principal, action, 403, "only a commander may approve or refuse"
+                        principal,
+                        action,
+                        403,
+                        "only a commander may approve or refuse",
+                        exercise_id,
                     )
                 if party not in self._approvers(proposal):
                     raise self.refuse(
-                        principal, action, 403, f"{party} has no say on this engagement"
+                        principal,
+                        action,
+                        403,
+                        f"{party} has no say on this engagement",
+                        exercise_id,
                     )
                 if party in {d.party for d in _decisions(session, proposal_id)}:
                     raise self.refuse(
@@ -484,10 +499,15 @@ class RoofService:
                         409,
                         f"{party} has already decided on proposal {proposal_id}; "
                         "a decision cannot be replayed or changed",
+                        exercise_id,
                     )
                 if proposal.status != "pending":
                     raise self.refuse(
-                        principal, action, 409, f"proposal {proposal_id} is {proposal.status}"
+                        principal,
+                        action,
+                        409,
+                        f"proposal {proposal_id} is {proposal.status}",
+                        exercise_id,
                     )
             with self.writing() as session:
                 proposal = session.get(Proposal, proposal_id)
