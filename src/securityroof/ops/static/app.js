@@ -9,6 +9,7 @@ const REPORT_WINDOW_S = 60;
 const ELLIPSE_POINTS = 48;
 const AUDIT_PAGE = 200;
 const AUDIT_MAX_ROWS = 1000;
+const AUDIT_POLL_MS = 5000; // only for the administrator, who has no event stream
 const STALL_MS = 90000; // no bytes (not even a keep-alive) for this long: the stream is dead
 const BACKOFF_MAX_MS = 30000;
 const TRACK_COLOUR = '#111827';
@@ -212,8 +213,20 @@ function selectExercise(id) {
   const ex = state.exercises.find((e) => String(e.id) === state.exerciseId);
   if (ex) updateExercise(ex);
   const gen = state.gen;
+  if (!state.user.party) { watchAuditOnly(gen); return; }
   loadSnapshot(gen);
   openStream(gen, { reconnect: false, failures: 0 });
+}
+
+// The administrator has no party: the server refuses it the picture, the proposals and the
+// event stream, so only the audit trail is shown, re-read every few seconds.
+function watchAuditOnly(gen) {
+  $('proposals-empty').textContent = 'The administrator sees no sensor data or decisions.';
+  setConnection('offline', 'audit only (administrator)');
+  const poll = () => loadAudit(gen).catch(reportError).finally(() => {
+    if (gen === state.gen) state.retryTimer = setTimeout(poll, AUDIT_POLL_MS);
+  });
+  poll();
 }
 
 function updateExercise(ex) {
@@ -224,7 +237,7 @@ function updateExercise(ex) {
   if (String(ex.id) !== state.exerciseId) return;
   state.exercise = ex;
   const badge = $('exercise-status');
-  badge.textContent = ex.speed && ex.speed !== 1 ? `${ex.status} · ×${ex.speed}` : ex.status;
+  badge.textContent = typeof ex.speed === 'number' && ex.speed !== 1 ? `${ex.status} · ×${ex.speed}` : ex.status;
   badge.dataset.status = ex.status;
   if (typeof ex.sim_time_s === 'number' && state.simTime === null) setSimTime(ex.sim_time_s);
 }
@@ -239,7 +252,7 @@ function setSimTime(seconds) {
 function simNow() {
   if (state.simTime === null) return null;
   const ex = state.exercise;
-  const rate = ex && ex.status === 'running' ? (ex.speed || 1) : 0;
+  const rate = ex && ex.status === 'running' ? (typeof ex.speed === 'number' ? ex.speed : 1) : 0;
   return state.simTime + ((performance.now() - state.simWall) / 1000) * rate;
 }
 
@@ -253,6 +266,7 @@ function resetExerciseView() {
   clearMapOverlays();
   state.proposals = [];
   state.messages.clear();
+  $('proposals-empty').textContent = 'No engagement proposals.';
   renderProposals();
   state.auditSeqs.clear();
   state.lastSeq = 0;
@@ -704,6 +718,8 @@ async function openStream(gen, { reconnect, failures }) {
       headers: { Accept: 'text/event-stream', Authorization: `Bearer ${state.token}` }, signal: controller.signal, cache: 'no-store',
     });
     if (resp.status === 401) { sessionExpired(await errorDetail(resp)); return; }
+    // Not allowed or no such exercise: retrying would not help.
+    if (resp.status === 403 || resp.status === 404) { setConnection('offline', await errorDetail(resp)); return; }
     if (!resp.ok || !resp.body) throw new Error(`event stream: HTTP ${resp.status}`);
     connected = true;
     setConnection('live');
@@ -754,10 +770,12 @@ async function readSse(body, onBytes, dispatch) {
   }
 }
 
+// Events: picture, proposals and audit (new entries); logout when the token is revoked or expires.
 function onStreamEvent(type, text) {
   let data;
   try { data = JSON.parse(text); } catch { console.warn(`Security Roof: ignoring a malformed "${type}" event`); return; }
-  if (type === 'picture') applyPicture(data);
+  if (type === 'logout') sessionExpired('Your session has ended: please log in again.');
+  else if (type === 'picture') applyPicture(data);
   else if (type === 'proposals') applyProposals(data);
   else if (type === 'audit') applyAudit(data);
 }
