@@ -5,7 +5,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean browser
+.PHONY: run test lint bench clean browser web postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,20 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $(VENV)/.installed $@
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed web
 	$(BIN)/roof assess --out securityroof-report --force
+
+# The live page's Leaflet, from the npm registry (web/package-lock.json), copied
+# into the package; no CDN at run time.
+web: | $(BIN)/python
+	@$(BIN)/python tools/build_web.py || echo "the live page will say its map library is missing"
+
+
+# Debian's PostgreSQL server for the service's database tests (they start their own).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) || \
+	  echo "Debian's postgresql could not be installed: the PostgreSQL tests will be skipped"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks tools
@@ -34,7 +46,7 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) || \
 	  echo "Debian's chromium could not be installed: the browser test will be skipped"
 
-test: lint browser
+test: lint browser postgres web
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.installed-test

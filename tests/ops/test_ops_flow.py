@@ -45,7 +45,7 @@ def test_fused_tracks_follow_the_true_threats(ops: Ops) -> None:
     for state in states:
         distances = []
         for i, launch in enumerate(engine.launch_s):
-            k = int(round((150.0 - launch) / 2.0))
+            k = round((150.0 - launch) / 2.0)
             if 0 <= k < engine.samples.shape[1] and np.isfinite(engine.samples[i, k, 0]):
                 distances.append(float(np.linalg.norm(state.state[:3] - engine.samples[i, k, :3])))
         assert min(distances) < 15_000.0, f"track {state.track_id} is {min(distances):.0f} m off"
@@ -190,9 +190,12 @@ def test_restart_rebuilds_the_picture(ops: Ops) -> None:
     again = make_ops_reopen(ops)
     after = again.client.get(f"/api/exercises/{exercise}/picture", headers=again.headers(observer))
     assert after.status_code == 200
-    strip = lambda p: [
-        (t["id"], round(t["lat_deg"], 6), round(t["lon_deg"], 6)) for t in p["tracks"]
-    ]  # noqa: E731
+
+    def strip(picture: dict) -> list:
+        return [
+            (t["id"], round(t["lat_deg"], 6), round(t["lon_deg"], 6)) for t in picture["tracks"]
+        ]
+
     assert strip(after.json()) == strip(before.json())
     assert after.json()["sim_time_s"] == 130.0
 

@@ -57,7 +57,7 @@ def test_every_operation_with_drawn_input(fuzzed: Ops, who: str) -> None:
 
         @given(case=operation.as_strategy())
         @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
-        def run(case) -> None:
+        def run(case, headers: dict[str, str] = headers) -> None:
             _check(fuzzed, case, headers)
 
         run()

@@ -217,15 +217,15 @@ def create_app(service: RoofService) -> FastAPI:
 
     @app.post("/api/exercises/{exercise_id}/advance", tags=["exercises"])
     def advance(exercise_id: Id, body: AdvanceRequest, principal: Who) -> dict[str, Any]:
-        return service.advance(principal, exercise_id, body.seconds)  # type: ignore[no-any-return]
+        return service.advance(principal, exercise_id, body.seconds)
 
     @app.post("/api/exercises/{exercise_id}/pause", tags=["exercises"])
     def pause(exercise_id: Id, principal: Who) -> dict[str, Any]:
-        return service.set_running(principal, exercise_id, False)  # type: ignore[no-any-return]
+        return service.set_running(principal, exercise_id, False)
 
     @app.post("/api/exercises/{exercise_id}/resume", tags=["exercises"])
     def resume(exercise_id: Id, principal: Who) -> dict[str, Any]:
-        return service.set_running(principal, exercise_id, True)  # type: ignore[no-any-return]
+        return service.set_running(principal, exercise_id, True)
 
     @app.get("/api/exercises/{exercise_id}/picture", tags=["picture"])
     def picture(exercise_id: Id, principal: Who) -> dict[str, Any]:
@@ -237,7 +237,7 @@ def create_app(service: RoofService) -> FastAPI:
 
     @app.post("/api/proposals/{proposal_id}/decision", tags=["decisions"])
     def decide(proposal_id: Id, body: DecisionRequest, principal: Who) -> dict[str, Any]:
-        return service.decide(principal, proposal_id, body.decision)  # type: ignore[no-any-return]
+        return service.decide(principal, proposal_id, body.decision)
 
     # ---------------------------------------------------------------- audit
 

@@ -314,12 +314,13 @@ class RoofService:
         for view, tracks in step.tracks.items():
             if not tracks:
                 continue
+            picture_of = sorted(p for p, v in engine.view_of.items() if v == view)
             payload = {
                 "time_s": step.time_s,
-                "picture_of": sorted(p for p, v in engine.view_of.items() if v == view),
+                "picture_of": picture_of,
                 "tracks": [_track_record(t) for t in tracks],
             }
-            self.ledger.append(session, "tracks", payload, payload["picture_of"], exercise.id)
+            self.ledger.append(session, "tracks", payload, picture_of, exercise.id)
         for candidate in step.candidates:
             self._propose(session, exercise, engine, candidate, step.time_s)
 
