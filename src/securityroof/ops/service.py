@@ -593,18 +593,10 @@ class RoofService:
             and principal.party in approvers
             and principal.party not in decisions
         )
+        record = self._proposal_record(proposal)
+        del record["approvers"]  # shown with their decisions in "required"
         return {
-            "id": proposal.id,
-            "site": proposal.site,
-            "party": proposal.party,
-            "host": proposal.host,
-            "interceptor": proposal.interceptor,
-            "track_id": proposal.track_id,
-            "window_start_s": proposal.window_start_s,
-            "window_end_s": proposal.window_end_s,
-            "shots": proposal.shots,
-            "created_at_s": proposal.created_at_s,
-            "deadline_s": proposal.deadline_s,
+            **record,
             "status": proposal.status,
             "required": [
                 {
