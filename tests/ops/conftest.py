@@ -17,6 +17,7 @@ from securityroof.ops.api import create_app
 from securityroof.ops.auth import PARTY_ROLES, Principal
 from securityroof.ops.server import Store
 from securityroof.ops.service import RoofService
+from tests.ops.postgres import postgres_url  # noqa: F401  (the session's PostgreSQL server)
 
 PASSWORD = "exercise-password"
 ADMIN = "director"

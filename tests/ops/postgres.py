@@ -38,7 +38,7 @@ START_TIMEOUT_S = 60
 SOCKET_DIR_MAX = 80  # a unix socket path (DIR/.s.PGSQL.PORT) must stay under 108 bytes
 
 
-class Unavailable(Exception):
+class ServerUnavailableError(Exception):
     """Why the server cannot be had here."""
 
 
@@ -55,7 +55,7 @@ def find_binaries() -> Path:
         if (folder / "pg_ctl").is_file() and re.fullmatch(r"\d+(\.\d+)?", version):
             found.append((tuple(int(p) for p in version.split(".")), folder))
     if not found:
-        raise Unavailable(f"no initdb and pg_ctl under {BIN_GLOB}")
+        raise ServerUnavailableError(f"no initdb and pg_ctl under {BIN_GLOB}")
     return max(found)[1]
 
 
@@ -72,7 +72,7 @@ def _as_server_user(argv: Sequence[str]) -> list[str]:
         return list(argv)
     runuser = shutil.which("runuser")
     if runuser is None:
-        raise Unavailable("running as root and runuser is missing")
+        raise ServerUnavailableError("running as root and runuser is missing")
     return [runuser, "-u", SYSTEM_USER, "--", *argv]
 
 
@@ -87,17 +87,19 @@ def _run(argv: Sequence[str], cwd: Path, what: str, timeout_s: float = 120) -> N
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise Unavailable(f"{what} failed ({exc})") from None
+        raise ServerUnavailableError(f"{what} failed ({exc})") from None
     if done.returncode != 0:
         lines = (done.stderr or done.stdout).strip().splitlines()
-        raise Unavailable(f"{what} exited with {done.returncode}: {lines[-1] if lines else ''}")
+        last = lines[-1] if lines else ""
+        raise ServerUnavailableError(f"{what} exited with {done.returncode}: {last}")
 
 
 def _log_tail(log: Path) -> str:
     with suppress(OSError):
         lines = log.read_text(errors="replace").strip().splitlines()
-        if lines:
-            return f"; server log: {lines[-1]}"
+        telling = [line for line in lines if "FATAL" in line or "ERROR" in line] or lines
+        if telling:
+            return f"; server log: {telling[-1]}"
     return ""
 
 
@@ -119,7 +121,8 @@ def _work_folder(tmp_path_factory: pytest.TempPathFactory | None) -> tuple[Path,
             owner = pwd.getpwnam(SYSTEM_USER)
         except KeyError:
             shutil.rmtree(base, ignore_errors=True)
-            raise Unavailable(f"running as root and there is no {SYSTEM_USER!r} user") from None
+            reason = f"running as root and there is no {SYSTEM_USER!r} user"
+            raise ServerUnavailableError(reason) from None
         os.chown(base, owner.pw_uid, owner.pw_gid)
     return base, True
 
@@ -128,15 +131,20 @@ def server_url(port: int, database: str) -> str:
     return f"postgresql://{SUPERUSER}@127.0.0.1:{port}/{database}"
 
 
-def create_database(url: str, name: str | None = None) -> str:
-    """A new, empty database on the server of `url` (any of its databases); its URL."""
+def create_database(url: str, name: str | None = None, *, copy_of: str | None = None) -> str:
+    """A new database on the server of `url` (any of its databases); its URL.
+
+    Empty, or a copy of the database `copy_of` (which nobody may be connected to then).
+    """
     import psycopg
 
     name = name or f"roof_{uuid.uuid4().hex[:12]}"
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
-        raise ValueError(f"{name!r} is not a plain database name")
+    for identifier in (name, copy_of or name):
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", identifier):
+            raise ValueError(f"{identifier!r} is not a plain database name")
+    template = f" TEMPLATE {copy_of}" if copy_of else ""
     with psycopg.connect(url, autocommit=True, connect_timeout=10) as connection:
-        connection.execute(f"CREATE DATABASE {name}")  # a checked identifier
+        connection.execute(f"CREATE DATABASE {name}{template}")  # checked identifiers
     return url.rsplit("/", 1)[0] + f"/{name}"
 
 
@@ -149,7 +157,7 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory | None = None) -> I
     try:
         binaries = find_binaries()
         base, remove = _work_folder(tmp_path_factory)
-    except Unavailable as exc:
+    except ServerUnavailableError as exc:
         _skip(str(exc))
     data, log = base / "data", base / "server.log"
     pg_ctl = str(binaries / "pg_ctl")
@@ -183,20 +191,20 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory | None = None) -> I
                         timeout_s=START_TIMEOUT_S + 30,
                     )
                     break
-                except Unavailable as exc:
+                except ServerUnavailableError as exc:
                     if attempt == 2:
-                        raise Unavailable(f"{exc}{_log_tail(log)}") from None
+                        raise ServerUnavailableError(f"{exc}{_log_tail(log)}") from None
             url = server_url(port, DATABASE)
             try:
                 create_database(server_url(port, "postgres"), DATABASE)
             except Exception as exc:
-                raise Unavailable(f"cannot create the database ({exc})") from None
-        except Unavailable as exc:
+                raise ServerUnavailableError(f"cannot create the database ({exc})") from None
+        except ServerUnavailableError as exc:
             _skip(str(exc))
         yield url
     finally:
         if started:
-            with suppress(Unavailable):
+            with suppress(ServerUnavailableError):
                 _run([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"], base, "stop")
         if remove:
             shutil.rmtree(base, ignore_errors=True)

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -18,12 +19,13 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect, select, text
+from sqlalchemy.orm import Session
 
 from securityroof.cli.ops import builtin_exercise
 from securityroof.errors import RoofError
 from securityroof.model.scenario import load_scenario
 from securityroof.ops.api import create_app
-from securityroof.ops.audit import verify_log
+from securityroof.ops.audit import Finding, verify_log
 from securityroof.ops.db import MIGRATIONS, Base, Exercise, connect, database_url, migrate
 from securityroof.ops.ledger import stored_log
 from securityroof.ops.server import Store
@@ -74,28 +76,38 @@ def _approve_one(ops: Ops, exercise: int) -> tuple[dict, str]:
     raise AssertionError("no commander had a proposal to decide")
 
 
-def _run_flow(tmp_path: Path, db: str) -> tuple[Ops, int, dict, str]:
-    """Exercise created, advanced 150 s, one proposal approved, a checkpoint stored."""
-    ops = make_ops(tmp_path, db=db)
+@dataclass
+class Flown:
+    """The joint exercise run once on PostgreSQL, its service still open."""
+
+    ops: Ops
+    url: str  # postgresql://... of its database
+    exercise: int
+    decided: dict  # the proposal after the approval
+    party: str  # whose commander approved
+
+
+def _verify_stored(session: Session, public_key_pem: str) -> list[Finding]:
+    entries, checkpoints = stored_log(session)
+    assert entries and checkpoints
+    return verify_log(entries, checkpoints, public_key_pem)
+
+
+@pytest.fixture(scope="module")
+def flown(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flown]:
+    """Exercise created, advanced 150 s, one proposal approved, a checkpoint stored.
+
+    Run once for the module (setting up the accounts hashes some thirty Argon2id
+    passwords); a test that changes the database works on a copy of it.
+    """
+    url = create_database(postgres_url)
+    ops = make_ops(tmp_path_factory.mktemp("flow"), db=url)
     exercise = ops.new_exercise()
     ops.advance(exercise, ADVANCE_S)
     decided, party = _approve_one(ops, exercise)
     checkpoint = ops.client.get("/api/audit/checkpoint", headers=ops.headers(ADMIN))
     assert checkpoint.status_code == 200, checkpoint.text
-    return ops, exercise, decided, party
-
-
-def _verify_stored(service: RoofService) -> list:
-    with service.sessions() as session:
-        entries, checkpoints = stored_log(session)
-    assert entries and checkpoints
-    return verify_log(entries, checkpoints, service.ledger.signer.public_key_pem())
-
-
-@pytest.fixture
-def flow(tmp_path: Path, fresh_db: str) -> Iterator[tuple[Ops, int, dict, str]]:
-    ops, exercise, decided, party = _run_flow(tmp_path, fresh_db)
-    yield ops, exercise, decided, party
+    yield Flown(ops, url, exercise, decided, party)
     _close(ops.service)
 
 
@@ -123,43 +135,45 @@ def test_migrations_create_every_table_once(fresh_db: str, tmp_path: Path) -> No
         engine.dispose()
 
 
-def test_flow_on_postgres_verifies_and_survives_a_restart(
-    flow: tuple[Ops, int, dict, str], fresh_db: str, tmp_path: Path
-) -> None:
+def test_flow_on_postgres_verifies_and_survives_a_restart(flown: Flown) -> None:
     """The exercise runs on PostgreSQL: a commander's approval is recorded, the audit log
     read back from the database verifies against its signed checkpoint, and a new
     service on the same database resumes the exercise at the same simulated time."""
-    ops, exercise, decided, party = flow
-    assert any(r["party"] == party and r["decision"] == "approve" for r in decided["required"])
-    assert _verify_stored(ops.service) == []
+    ops = flown.ops
+    required = flown.decided["required"]
+    assert any(r["party"] == flown.party and r["decision"] == "approve" for r in required)
+    key = ops.service.ledger.signer.public_key_pem()
+    with ops.service.sessions() as session:
+        assert _verify_stored(session, key) == []
 
-    again = Store(tmp_path, db=fresh_db).open(load_scenario(builtin_exercise()))
+    again = Store(ops.data_dir, db=flown.url).open(load_scenario(builtin_exercise()))
     try:
-        assert exercise in again.engines
+        assert flown.exercise in again.engines
         with again.sessions() as session:
-            stored = session.scalars(select(Exercise).where(Exercise.id == exercise)).one()
-        assert stored.sim_time_s == ADVANCE_S
+            stored = session.scalars(select(Exercise).where(Exercise.id == flown.exercise)).one()
+            assert stored.sim_time_s == ADVANCE_S
+            assert _verify_stored(session, key) == []
         client = TestClient(create_app(again))
         observer = ops.headers(user(ops.parties[0], "observer"))  # tokens live in the database
-        picture = client.get(f"/api/exercises/{exercise}/picture", headers=observer)
+        picture = client.get(f"/api/exercises/{flown.exercise}/picture", headers=observer)
         assert picture.status_code == 200, picture.text
         assert picture.json()["sim_time_s"] == ADVANCE_S
-        assert _verify_stored(again) == []
     finally:
         _close(again)
 
 
-def test_a_row_changed_in_postgres_is_caught(
-    flow: tuple[Ops, int, dict, str], fresh_db: str
-) -> None:
-    """A decision's payload rewritten in the database, behind the service's back, no
-    longer matches its salted hash: verification names that entry and nothing else."""
-    ops, _exercise, decided, _party = flow
-    with psycopg.connect(fresh_db, autocommit=True) as connection:
-        seq, payload_json = connection.execute(
+def test_a_row_changed_in_postgres_is_caught(flown: Flown) -> None:
+    """A decision's payload rewritten in (a copy of) the database, behind the service's
+    back, no longer matches its salted hash: verification names that entry alone."""
+    _close(flown.ops.service)  # a database is copied only while nobody is connected to it
+    copy = create_database(flown.url, copy_of=flown.url.rsplit("/", 1)[1])
+    with psycopg.connect(copy, autocommit=True) as connection:
+        row = connection.execute(
             "SELECT seq, payload_json FROM audit_entries WHERE kind = 'decision' "
             "ORDER BY seq DESC LIMIT 1"
         ).fetchone()
+        assert row is not None, "no decision in the log"
+        seq, payload_json = row
         payload = json.loads(payload_json)
         assert payload.get("decision") == "approve", payload
         payload["decision"] = "refuse"
@@ -167,7 +181,12 @@ def test_a_row_changed_in_postgres_is_caught(
             "UPDATE audit_entries SET payload_json = %s WHERE seq = %s",
             (json.dumps(payload, sort_keys=True, separators=(",", ":")), seq),
         )
-    findings = _verify_stored(ops.service)
+    engine = connect(database_url(copy, flown.ops.data_dir))
+    try:
+        with Session(engine) as session:
+            findings = _verify_stored(session, flown.ops.service.ledger.signer.public_key_pem())
+    finally:
+        engine.dispose()
     assert findings, "the changed payload went unnoticed"
     assert {f.seq for f in findings} == {seq}
     assert {f.problem for f in findings} <= {"payload-mismatch", "changed"}
