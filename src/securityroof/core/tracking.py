@@ -1,62 +1,60 @@
 """Multi-sensor track fusion: a converted-measurement Kalman filter with gating and GNN.
 
-Method
-------
+References: Bar-Shalom, Li & Kirubarajan, "Estimation with Applications to
+Tracking and Navigation", Wiley 2001 (BLK); Blackman & Popoli, "Design and
+Analysis of Modern Tracking Systems", Artech House 1999 (B&P).
+
 State
-    ``x = (r, v)``: ECEF position (m) and velocity relative to the rotating
-    Earth (m/s), with covariance ``P`` (6 x 6).
+    ECEF position (m) and velocity relative to the rotating Earth (m/s), 6 x 6
+    covariance ``P``.
 Prediction
-    The state follows the ballistic equations in the rotating frame, point-mass
-    plus J2 gravity of the `Planet` with the Coriolis and centrifugal terms,
-    ``a = g(r) - 2 w x v - w x (w x r)``, integrated by classical RK4 in equal
-    substeps of at most `MAX_SUBSTEP_S`. The covariance goes through the
-    transition matrix ``F`` of that discrete flow, taken by central differences
-    of the flow itself (so it is the exact linearisation, not a first-order
-    ``I + A dt``), plus the process noise of the continuous white-noise
-    acceleration model with spectral density ``q`` (m²/s³) on each ECEF axis,
-    ``Q = q [[dt³/3 I, dt²/2 I], [dt²/2 I, dt I]]`` (Bar-Shalom, Li &
-    Kirubarajan, "Estimation with Applications to Tracking and Navigation",
-    Wiley 2001, Sec. 6.2.2; the discrete white-noise acceleration model of
-    Sec. 6.3.2 is the same idea with a piecewise-constant acceleration). It
+    Ballistic motion in the rotating frame, point-mass + J2 gravity of the
+    `Planet` with Coriolis and centrifugal terms, ``a = g(r) - 2 w x v -
+    w x (w x r)``, by RK4 in substeps of at most `MAX_SUBSTEP_S`. ``P`` goes
+    through the transition matrix of that discrete flow, taken by central
+    differences of the flow itself (the full linearisation, not ``I + A dt``),
+    plus the continuous white-noise acceleration process noise of spectral
+    density ``q`` per ECEF axis, ``Q = q [[dt³/3, dt²/2], [dt²/2, dt]] ⊗ I``
+    (BLK Sec. 6.2.2; Sec. 6.3.2 is its piecewise-constant discrete twin). ``q``
     stands for what the model leaves out: drag (about 4 m/s² on a 5,000 kg/m²
     re-entry vehicle at 40 km and 3 km/s), residual thrust and small manoeuvres
-    after burnout. The default ``q = 25 m²/s³`` (5 m/s² over one second) covers
-    these above roughly 35 km; a target in vacuum needs far less (see the
-    tests), a decelerating re-entry vehicle in the low atmosphere more.
+    after burnout. The default 25 m²/s³ (5 m/s² over one second) covers these
+    down to about 40 km; a body in vacuum needs none (see the tests), a
+    re-entry vehicle in the dense air more.
 Update
-    Reports are converted measurements (`securityroof.core.measurement`): an
-    ECEF position ``z`` with covariance ``R``, so ``H = [I 0]`` and the Kalman
-    update is linear; the covariance uses the Joseph form
-    ``P = (I - KH) P (I - KH)ᵀ + K R Kᵀ``, which stays symmetric and positive
-    under rounding (Bar-Shalom et al. 2001, Ch. 5).
+    Reports are converted measurements (`securityroof.core.measurement`): ECEF
+    position ``z`` with covariance ``R``, so ``H = [I 0]``; the covariance takes
+    the Joseph form ``(I - KH) P (I - KH)ᵀ + K R Kᵀ``, symmetric and positive
+    under rounding (BLK Ch. 5).
 Gating and association
-    A report may update a track only if its Mahalanobis distance
-    ``d² = νᵀ S⁻¹ ν`` (``ν = z - H x``, ``S = H P Hᵀ + R``) lies inside the
-    chi-square gate of 3 degrees of freedom (16.27 for the default 99.9 %).
-    Within a batch the reports are taken one sensor at a time, in sorted order
-    of sensor id; each sensor's reports are assigned to the tracks by global
-    nearest neighbour: the assignment of least total ``d²`` among the gated
-    pairs, with as many pairs as possible (``scipy.optimize.linear_sum_assignment``;
-    Blackman & Popoli, "Design and Analysis of Modern Tracking Systems", Artech
-    House 1999). So each sensor updates a track at most once per
-    scan, and two sensors that see the same target update its track in turn.
+    A report may update a track only inside the chi-square gate of 3 dof on
+    ``d² = νᵀ S⁻¹ ν``, ``S = H P Hᵀ + R`` (16.27 at the default 99.9 %). A
+    batch is taken one sensor at a time, in sorted order of sensor id, so each
+    sensor updates a track at most once per scan and two sensors seeing one
+    target update its track in turn. Each sensor's reports go to the tracks by
+    global nearest neighbour (``scipy.optimize.linear_sum_assignment``; B&P):
+    the most gated pairs, then the least total cost ``d² + ln|S|`` (B&P's
+    generalised distance; the ``ln|S|`` term keeps a vague new track from
+    taking a well-tracked target's report). Tracks that earlier sensors started
+    in the same scan are offered only the reports no established track took.
 Initiation and maintenance
-    A report that no track takes starts a tentative track at the reported
-    position with the report's covariance and zero Earth-relative velocity with
-    a standard deviation of `DEFAULT_VELOCITY_SIGMA_M_S` per axis (single-point
-    initiation: no second report is needed, and the large velocity variance lets
-    the next report gate). A scan is one call of `Tracker.step`; a scan hits a
-    track when at least one report updates it. A tentative track is confirmed
-    once it has ``confirm_hits`` hits within its first ``confirm_window`` scans
-    (M-of-N logic, Blackman & Popoli 1999), and deleted if it cannot.
-    Any track not updated for more than ``drop_after_s`` is dropped.
+    A report no track takes starts a tentative track at the reported position
+    with the report's covariance and zero velocity with a standard deviation of
+    ``initial_velocity_sigma_m_s`` per axis (single-point initiation; the large
+    variance lets the next report gate). A scan is one call of `Tracker.step`;
+    it hits a track when a report updates it. A tentative track is confirmed
+    with ``confirm_hits`` hits within its first ``confirm_window`` scans and
+    deleted if it cannot get them (M-of-N, B&P). A track whose whole state is
+    compatible with another's (6-dof gate on the state difference) is a
+    duplicate and deleted: the confirmed, else the older, track survives. A
+    track not updated for more than ``drop_after_s`` is dropped.
 
-The tracker holds no clock and no randomness: the same batches in the same
-order give the same tracks, ids included (ids count up from 1 in order of
-initiation), so a service can rebuild it by replaying stored reports.
+The tracker holds no clock and no randomness: the same batches in the same order
+give the same tracks and ids (counting up from 1 in order of initiation), so a
+service can rebuild it by replaying stored reports.
 
-Impact prediction (`predict_impact`) flies the 13 sigma points of the unscented
-transform (Julier & Uhlmann, Proc. IEEE 92(3), 2004) to impact with
+`predict_impact` flies the 13 sigma points of the unscented transform (Julier &
+Uhlmann, Proc. IEEE 92(3), 2004) to the ground with
 `securityroof.core.flight.fly_free` and returns the 2-sigma impact ellipse.
 """
 
@@ -96,7 +94,7 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 Status = Literal["tentative", "confirmed"]
 
-MAX_SUBSTEP_S = 2.0  # RK4 substep bound, s: position error < 1 mm per 2 s on a ballistic arc
+MAX_SUBSTEP_S = 2.0  # RK4 substep bound, s: within 1 cm of fly_free over 200 s
 DEFAULT_PROCESS_NOISE_M2_S3 = 25.0  # (5 m/s²)² per s: see the module notes
 DEFAULT_VELOCITY_SIGMA_M_S = 3000.0  # initiation prior per axis, m/s: up to IRBM speeds
 DEFAULT_DROP_AFTER_S = 60.0  # coast allowed without an update, s: a few radar revisits
@@ -105,11 +103,6 @@ ELLIPSE_PROBABILITY = 1.0 - math.exp(-0.5 * ELLIPSE_SIGMA**2)  # 2D Gaussian mas
 # Cost of a pair outside the gate: larger than any sum of gated costs, so the
 # assignment first maximises the number of gated pairs.
 _OUT_OF_GATE = 1e9
-
-
-# ---------------------------------------------------------------------------
-# Dynamics
-# ---------------------------------------------------------------------------
 
 
 @numba.njit(cache=True)
@@ -144,8 +137,8 @@ def _predict_kernel(state, dt, planet):
     new = _flow(state, dt, planet)
     phi = np.empty((6, 6))
     for j in range(6):
-        # 1 m and 1 cm/s: the flow is linear to ~1e-9 over these, and the
-        # differences stay far above the rounding of 1e7 m coordinates.
+        # 1 m and 1 cm/s: far below any track's uncertainty, far above the
+        # rounding of 1e7 m coordinates.
         step = 1.0 if j < 3 else 0.01
         plus = state.copy()
         minus = state.copy()
@@ -156,23 +149,10 @@ def _predict_kernel(state, dt, planet):
 
 
 def predict_state(planet: Planet, state: ArrayLike, dt_s: float) -> tuple[FloatArray, FloatArray]:
-    """Propagate a rotating-frame ballistic state by ``dt_s`` (may be negative).
+    """Propagate a state (ECEF m, Earth-relative m/s) by ``dt_s`` (s, may be negative).
 
-    Parameters
-    ----------
-    planet : Planet
-        Gravity (GM, J2) and rotation rate.
-    state : array_like, shape (6,)
-        ECEF position (m) and Earth-relative velocity (m/s).
-    dt_s : float
-        Time step, s.
-
-    Returns
-    -------
-    state : ndarray, shape (6,)
-        The propagated state.
-    transition : ndarray, shape (6, 6)
-        Its derivative with respect to the initial state.
+    Returns the new state (6,) and the transition matrix (6, 6), the derivative
+    of the new state with respect to the old one.
     """
     x = np.ascontiguousarray(np.asarray(state, dtype=np.float64).reshape(6))
     new, phi = _predict_kernel(x, float(dt_s), planet.packed())
@@ -186,11 +166,6 @@ def process_noise(dt_s: float, q_m2_s3: float) -> FloatArray:
     return q_m2_s3 * np.block(
         [[eye * dt**3 / 3.0, eye * dt**2 / 2.0], [eye * dt**2 / 2.0, eye * dt]]
     )
-
-
-# ---------------------------------------------------------------------------
-# Reports and tracks
-# ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, eq=False)
@@ -259,20 +234,11 @@ class _Track:
 class Tracker:
     """Fuses report batches into tracks; see the module notes for the method.
 
-    Parameters
-    ----------
-    planet : Planet
-        Earth model of the prediction.
-    gate_probability : float
-        Probability mass of the chi-square (3 dof) gate; 0.999 gives d² <= 16.27.
-    process_noise : float
-        Spectral density ``q`` of the white acceleration, m²/s³.
-    confirm_hits, confirm_window : int
-        M-of-N confirmation: M hits within the first N scans of a track.
-    drop_after_s : float
-        A track not updated for longer than this is dropped, s.
-    initial_velocity_sigma_m_s : float
-        Velocity standard deviation per axis of a new track, m/s.
+    ``gate_probability`` sets the 3-dof association gate (0.999: d² <= 16.27)
+    and the 6-dof duplicate test; ``process_noise`` is ``q`` (m²/s³);
+    ``confirm_hits`` of the first ``confirm_window`` scans confirm a track;
+    ``drop_after_s`` (s) without an update drops it; a new track's velocity has
+    ``initial_velocity_sigma_m_s`` (m/s) per axis.
     """
 
     def __init__(
@@ -347,13 +313,8 @@ class Tracker:
         return self.tracks
 
     def _drop_duplicates(self) -> None:
-        """Delete a track whose whole state is compatible with another's.
-
-        ``d² = Δxᵀ (Pa + Pb)⁻¹ Δx`` against the 6-dof chi-square gate; the
-        cross-covariance of tracks fed by the same reports is ignored, which
-        makes the test lean towards merging. The confirmed, else the older,
-        track survives.
-        """
+        # d² = Δxᵀ (Pa + Pb)⁻¹ Δx; ignoring the cross-covariance of tracks fed by
+        # the same reports makes the test lean towards merging.
         tracks = self._tracks
         dead = np.zeros(len(tracks), dtype=bool)
         for a in range(len(tracks) - 1):
@@ -443,27 +404,14 @@ class Tracker:
         self._tracks.append(trk)
 
 
-# ---------------------------------------------------------------------------
-# Impact prediction
-# ---------------------------------------------------------------------------
-
-
 @dataclass(frozen=True, eq=False)
 class ImpactPrediction:
     """Predicted impact point and its `ELLIPSE_SIGMA` (86.5 %) ellipse.
 
-    Attributes
-    ----------
-    lat_deg, lon_deg : float
-        Geodetic coordinates of the mean impact point, degrees.
-    time_to_impact_s : float
-        Mean time from the state to impact, s.
-    semi_major_m, semi_minor_m : float
-        Half-axes of the 2-sigma ellipse on the local horizontal plane, m.
-    orientation_deg : float
-        Direction of the semi-major axis, clockwise from north, in [0, 180).
-    points : ndarray, shape (13, 2)
-        Impact (lat_deg, lon_deg) of each sigma point, the centre first.
+    Mean impact latitude and longitude (deg) and time from the state (s); the
+    ellipse's half-axes on the local horizontal (m) and the direction of the
+    major one, clockwise from north in [0, 180) deg; ``points`` (13, 2): the
+    impact (lat, lon) of each sigma point in degrees, the centre first.
     """
 
     lat_deg: float
@@ -482,17 +430,15 @@ def predict_impact(
     *,
     ballistic_coefficient_kg_m2: float = np.inf,
 ) -> ImpactPrediction | None:
-    """Impact point and 2-sigma ellipse of a tracked state by the unscented transform.
+    """Impact point and 2-sigma ellipse of a state (ECEF m, m/s) and its covariance.
 
-    The 13 sigma points ``x``, ``x ± sqrt(6 P)`` columns (scaled unscented
-    transform with alpha = 1, beta = 2, kappa = 0: mean weights 0 and 1/12,
-    covariance weights 2 and 1/12) are flown in one `fly_free` batch, drag off
-    unless ``ballistic_coefficient_kg_m2`` is finite. Their impact points are
-    taken as east/north offsets from the weighted mean impact, and the 2 x 2
-    covariance's eigenvalues give the half-axes ``2 sqrt(lambda)``.
-
-    Returns None when any sigma point does not reach the ground (the state is
-    not on an impacting trajectory, or too uncertain to say where).
+    Unscented transform with alpha = 1, beta = 2, kappa = 0: the 13 points ``x``
+    and ``x ± columns of sqrt(6 P)`` (mean weights 0 and 1/12, covariance
+    weights 2 and 1/12) fly to the ground in one `fly_free` batch, in vacuum
+    unless ``ballistic_coefficient_kg_m2`` (kg/m²) is finite. Their east/north
+    offsets from the mean impact give a 2 x 2 covariance whose eigenvalues
+    ``lambda`` give the half-axes ``2 sqrt(lambda)``. None when a sigma point
+    does not come down (no impact, or too uncertain to say where).
     """
     x = np.asarray(state, dtype=np.float64).reshape(6)
     p = np.asarray(covariance, dtype=np.float64).reshape(6, 6)
