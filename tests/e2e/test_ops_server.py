@@ -42,6 +42,7 @@ def free_port() -> int:
 
 
 def start(data: Path, port: int) -> subprocess.Popen[str]:
+    log = data / f"server-{port}.log"  # a file, not a pipe: a chatty server cannot block on it
     process = subprocess.Popen(
         [
             sys.executable,
@@ -56,7 +57,7 @@ def start(data: Path, port: int) -> subprocess.Popen[str]:
         env=ENV,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log.open("w"),
         text=True,
     )
     deadline = time.monotonic() + 180
