@@ -63,9 +63,7 @@ def start(data: Path, port: int) -> subprocess.Popen[str]:
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(
-                f"the server stopped: {process.stderr.read() if process.stderr else ''}"
-            )
+            raise AssertionError(f"the server stopped: {log.read_text()[-2000:]}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/me", timeout=2).status_code == 401:
                 return process
