@@ -9,15 +9,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from securityroof.cli.ops import builtin_exercise
 from securityroof.model.scenario import load_scenario
+from securityroof.ops import auth
 from securityroof.ops.api import create_app
 from securityroof.ops.auth import PARTY_ROLES, Principal
 from securityroof.ops.server import Store
 from securityroof.ops.service import RoofService
 from tests.ops.postgres import postgres_url  # noqa: F401  (the session's PostgreSQL server)
+
+# The in-process tests make dozens of accounts each: cheap Argon2id parameters,
+# since the hash's cost is not what they test (the subprocess tests keep the defaults).
+auth._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 PASSWORD = "exercise-password"
 ADMIN = "director"

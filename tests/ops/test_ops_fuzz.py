@@ -45,6 +45,15 @@ def _check(ops: Ops, case, headers: dict[str, str]) -> None:
         assert ops.service.ledger.size == before, "a refused malformed request wrote to the log"
 
 
+def _fuzzer(ops: Ops, operation, headers: dict[str, str]):
+    @given(case=operation.as_strategy())
+    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+    def run(case) -> None:
+        _check(ops, case, headers)
+
+    return run
+
+
 @pytest.mark.parametrize("who", [ADMIN, user("romania", "commander"), user("poland", "observer")])
 def test_every_operation_with_drawn_input(fuzzed: Ops, who: str) -> None:
     operations = _operations(fuzzed)
@@ -55,12 +64,7 @@ def test_every_operation_with_drawn_input(fuzzed: Ops, who: str) -> None:
         token = fuzzed.client.post("/api/login", json=login).json()["token"]
         headers = {"Authorization": f"Bearer {token}"}
 
-        @given(case=operation.as_strategy())
-        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
-        def run(case, headers: dict[str, str] = headers) -> None:
-            _check(fuzzed, case, headers)
-
-        run()
+        _fuzzer(fuzzed, operation, headers)()
 
 
 @pytest.mark.parametrize(

@@ -76,6 +76,7 @@ class RoofService:
         self.engines: dict[int, ExerciseEngine] = {}
         self.clocks: dict[int, _Clock] = {}
         self.version = 0  # bumped on every committed change, for the live streams
+        self._pictures: dict[tuple[int, str, bool], tuple[int, dict[str, Any]]] = {}
         self._sites = self._sites_json() if scenario is not None else []
         with self.sessions() as session:
             self.ledger.load(session)
@@ -529,7 +530,18 @@ class RoofService:
 
     def picture(self, principal: auth.Principal, exercise_id: int) -> dict[str, Any]:
         party = self.require_party(principal, f"read the picture of exercise {exercise_id}")
-        with self.lock, self.sessions() as session:
+        # Many readers and live streams ask for the same picture between two changes.
+        key = (exercise_id, party, principal.sees_raw_reports)
+        with self.lock:
+            cached = self._pictures.get(key)
+            if cached is not None and cached[0] == self.version:
+                return cached[1]
+            found = self._picture(principal, party, exercise_id)
+            self._pictures[key] = (self.version, found)
+            return found
+
+    def _picture(self, principal: auth.Principal, party: str, exercise_id: int) -> dict[str, Any]:
+        with self.sessions() as session:
             exercise = self._exercise(session, exercise_id)
             engine = self.engines.get(exercise_id)
             tracks = engine.tracks_json(party) if engine else []
