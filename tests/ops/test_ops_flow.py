@@ -90,6 +90,16 @@ def test_engagement_needs_owner_and_host(ops: Ops) -> None:
             break
         ops.advance(exercise, 10)
     assert current["outcome"]["result"] in ("intercepted", "missed", "moot")
+    fired = current["outcome"]["shots_fired"]
+    site = next(
+        s
+        for s in ops.client.get(
+            f"/api/exercises/{exercise}/picture", headers=ops.headers(user("romania", "observer"))
+        ).json()["sites"]
+        if s["id"] == "deveselu"
+    )
+    battery = next(b for b in site["interceptors"] if b["type"] == proposal["interceptor"])
+    assert battery["remaining"] == battery["count"] - fired
 
     audit = ops.client.get(
         f"/api/audit?exercise_id={exercise}&limit=1000",

@@ -34,14 +34,15 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from securityroof.core.geodesy import geodesic_direct_batch
 from securityroof.model.operations import Operations, OperationsSpec
 from securityroof.model.scenario import Scenario
 from securityroof.ops import auth
 from securityroof.ops.audit import Checkpoint, LogSigner
-from securityroof.ops.db import Decision, Exercise, Party, Proposal, User, session_factory
-from securityroof.ops.exercise import Candidate, ExerciseEngine, Step
+from securityroof.ops.db import Exercise, Party, Proposal, User, session_factory
+from securityroof.ops.decisions import Decisions
+from securityroof.ops.exercise import ExerciseEngine, Step
 from securityroof.ops.ledger import EVERYONE, Ledger, entry_json
+from securityroof.ops.sites import sites_json
 
 COVERAGE_RCS_M2 = 0.1  # the target size the drawn radar coverage is for
 MAX_ADVANCE_S = 3600.0
@@ -77,7 +78,8 @@ class RoofService:
         self.clocks: dict[int, _Clock] = {}
         self.version = 0  # bumped on every committed change, for the live streams
         self._pictures: dict[tuple[int, str, bool], tuple[int, dict[str, Any]]] = {}
-        self._sites = self._sites_json() if scenario is not None else []
+        self._sites = sites_json(scenario) if scenario is not None else []
+        self.decisions = Decisions(self)
         with self.sessions() as session:
             self.ledger.load(session)
             if scenario is None:
@@ -233,7 +235,7 @@ class RoofService:
             rows = session.scalars(select(Exercise).order_by(Exercise.id))
             return [_exercise_json(e) for e in rows]
 
-    def _exercise(self, session: Session, exercise_id: int) -> Exercise:
+    def exercise_row(self, session: Session, exercise_id: int) -> Exercise:
         exercise = session.get(Exercise, exercise_id)
         if exercise is None:
             raise RefusedError(404, f"there is no exercise {exercise_id}")
@@ -242,7 +244,7 @@ class RoofService:
     def set_running(self, principal: auth.Principal, exercise_id: int, running: bool) -> Any:
         self.require_admin(principal, "pause or resume an exercise")
         with self.writing() as session:
-            exercise = self._exercise(session, exercise_id)
+            exercise = self.exercise_row(session, exercise_id)
             if exercise.status == "finished":
                 raise RefusedError(409, f"exercise {exercise_id} has finished")
             exercise.status = "running" if running else "paused"
@@ -258,7 +260,7 @@ class RoofService:
         if not (0.0 < seconds <= MAX_ADVANCE_S):
             raise RefusedError(422, f"seconds must be in (0, {MAX_ADVANCE_S:g}]")
         with self.writing() as session:
-            exercise = self._exercise(session, exercise_id)
+            exercise = self.exercise_row(session, exercise_id)
             if exercise.status == "finished":
                 raise RefusedError(409, f"exercise {exercise_id} has finished")
             self._advance(session, exercise, exercise.sim_time_s + seconds)
@@ -288,9 +290,9 @@ class RoofService:
                 break
             for step in engine.step_to(upcoming):
                 self._record_step(session, exercise, step)
-                self._settle(session, exercise, step.time_s)
+                self.decisions.settle(session, exercise, step.time_s)
         engine.step_to(until_s)
-        self._settle(session, exercise, until_s)
+        self.decisions.settle(session, exercise, until_s)
         exercise.sim_time_s = until_s
         open_rows = session.scalars(
             select(Proposal).where(
@@ -323,208 +325,7 @@ class RoofService:
             }
             self.ledger.append(session, "tracks", payload, picture_of, exercise.id)
         for candidate in step.candidates:
-            self._propose(session, exercise, engine, candidate, step.time_s)
-
-    def _propose(
-        self,
-        session: Session,
-        exercise: Exercise,
-        engine: ExerciseEngine,
-        candidate: Candidate,
-        time_s: float,
-    ) -> None:
-        battery = engine.batteries[candidate.battery]
-        rule = self.rules.approval_rule(battery.site)
-        proposal = Proposal(
-            exercise_id=exercise.id,
-            threat=candidate.threat,
-            battery=candidate.battery,
-            site=battery.site,
-            party=battery.party,
-            host=battery.host,
-            interceptor=battery.interceptor,
-            track_id=candidate.track_id,
-            window_start_s=candidate.window_start_s,
-            window_end_s=candidate.window_end_s,
-            shots=min(candidate.shots, battery.count),
-            created_at_s=time_s,
-            # Past the window's end a yes is worthless: the deadline never runs beyond it.
-            deadline_s=min(time_s + rule.deadline_s, candidate.window_end_s),
-            status="pending",
-            outcome_json=json.dumps({"earliest_launch_s": candidate.earliest_launch_s}),
-        )
-        session.add(proposal)
-        session.flush()
-        self.ledger.append(
-            session,
-            "proposal",
-            self._proposal_record(proposal),
-            self._participants(proposal),
-            exercise.id,
-        )
-
-    def _approvers(self, proposal: Proposal) -> tuple[str, ...]:
-        return self.rules.approvers(proposal.site, proposal.party, proposal.host)
-
-    def _participants(self, proposal: Proposal) -> list[str]:
-        """The parties an engagement concerns: the owner, the host and the approvers."""
-        return sorted({proposal.party, proposal.host or proposal.party, *self._approvers(proposal)})
-
-    def _settle(self, session: Session, exercise: Exercise, time_s: float) -> None:
-        """Apply deadlines and draw the outcomes that fall due by `time_s`."""
-        engine = self.engines[exercise.id]
-        rows = session.scalars(
-            select(Proposal)
-            .where(
-                Proposal.exercise_id == exercise.id, Proposal.status.in_(("pending", "approved"))
-            )
-            .order_by(Proposal.id)
-        ).all()
-        for proposal in rows:
-            if proposal.status == "pending" and time_s >= proposal.deadline_s:
-                rule = self.rules.approval_rule(proposal.site)
-                decided = {d.party for d in _decisions(session, proposal.id)}
-                for party in self._approvers(proposal):
-                    if party not in decided:
-                        self._decide(session, proposal, party, rule.default, None, time_s, True)
-            if proposal.status == "approved":
-                self._maybe_outcome(session, engine, proposal, time_s)
-
-    def _maybe_outcome(
-        self, session: Session, engine: ExerciseEngine, proposal: Proposal, time_s: float
-    ) -> None:
-        plan = json.loads(proposal.outcome_json or "{}")
-        if "result" in plan or "intercept_at_s" not in plan:
-            return
-        if time_s < plan["intercept_at_s"]:
-            return
-        if proposal.threat in engine.killed_at_s:
-            plan.update(result="moot", shots_fired=0, at_s=plan["intercept_at_s"])
-        elif plan["intercept_at_s"] > proposal.window_end_s:
-            plan.update(result="too-late", shots_fired=0, at_s=plan["intercept_at_s"])
-        else:
-            hit, fired = engine.draw_outcome(proposal.threat, proposal.battery, proposal.shots)
-            plan.update(
-                result="intercepted" if hit else "missed",
-                shots_fired=fired,
-                at_s=plan["intercept_at_s"],
-                single_shot_kill_probability=engine.kill_probability(proposal.battery),
-            )
-            if hit:
-                engine.kill(proposal.threat, plan["intercept_at_s"])
-        proposal.outcome_json = json.dumps(plan)
-        payload = {"proposal": proposal.id, "track_id": proposal.track_id, **plan}
-        readers = self._participants(proposal)
-        self.ledger.append(session, "outcome", payload, readers, proposal.exercise_id)
-
-    def _decide(
-        self,
-        session: Session,
-        proposal: Proposal,
-        party: str,
-        decision: str,
-        username: str | None,
-        time_s: float,
-        by_default: bool,
-    ) -> None:
-        session.add(
-            Decision(
-                proposal_id=proposal.id,
-                party=party,
-                decision=decision,
-                username=username,
-                at_s=time_s,
-                by_default=by_default,
-            )
-        )
-        session.flush()
-        readers = self._participants(proposal)
-        payload = {
-            "proposal": proposal.id,
-            "party": party,
-            "decision": decision,
-            "by": username,
-            "at_s": time_s,
-            "by_default": by_default,
-        }
-        self.ledger.append(session, "decision", payload, readers, proposal.exercise_id)
-        decisions = {d.party: d.decision for d in _decisions(session, proposal.id)}
-        approvers = self._approvers(proposal)
-        if any(v == "refuse" for v in decisions.values()):
-            proposal.status = "refused"
-        elif all(decisions.get(p) == "approve" for p in approvers):
-            proposal.status = "approved"
-            plan = json.loads(proposal.outcome_json or "{}")
-            earliest = plan.get("earliest_launch_s", proposal.window_start_s)
-            launch = max(earliest, time_s)
-            # The flyout takes as long as from the earliest launch to the window's start.
-            plan.update(
-                launch_at_s=launch, intercept_at_s=launch + proposal.window_start_s - earliest
-            )
-            proposal.outcome_json = json.dumps(plan)
-        else:
-            return
-        payload = {"proposal": proposal.id, "status": proposal.status, "at_s": time_s}
-        self.ledger.append(session, "proposal-closed", payload, readers, proposal.exercise_id)
-
-    def decide(self, principal: auth.Principal, proposal_id: int, decision: str) -> Any:
-        """A commander's approval or refusal of an engagement for its party."""
-        action = f"{decision} proposal {proposal_id}"
-        party = self.require_party(principal, action)
-        with self.lock:
-            with self.sessions() as session:
-                proposal = session.get(Proposal, proposal_id)
-                if proposal is None or party not in self._participants(proposal):
-                    # Not shown to this party: it must not learn that it exists.
-                    raise self.refuse(principal, action, 404, f"there is no proposal {proposal_id}")
-                exercise_id = proposal.exercise_id
-                if principal.role != "commander":
-                    raise self.refuse(
-                        principal,
-                        action,
-                        403,
-                        "only a commander may approve or refuse",
-                        exercise_id,
-                    )
-                if party not in self._approvers(proposal):
-                    raise self.refuse(
-                        principal,
-                        action,
-                        403,
-                        f"{party} has no say on this engagement",
-                        exercise_id,
-                    )
-                if party in {d.party for d in _decisions(session, proposal_id)}:
-                    raise self.refuse(
-                        principal,
-                        action,
-                        409,
-                        f"{party} has already decided on proposal {proposal_id}; "
-                        "a decision cannot be replayed or changed",
-                        exercise_id,
-                    )
-                if proposal.status != "pending":
-                    raise self.refuse(
-                        principal,
-                        action,
-                        409,
-                        f"proposal {proposal_id} is {proposal.status}",
-                        exercise_id,
-                    )
-            with self.writing() as session:
-                proposal = session.get(Proposal, proposal_id)
-                assert proposal is not None
-                exercise = self._exercise(session, proposal.exercise_id)
-                self._decide(
-                    session,
-                    proposal,
-                    party,
-                    decision,
-                    principal.username,
-                    exercise.sim_time_s,
-                    False,
-                )
-                return self._proposal_json(session, proposal, principal)
+            self.decisions.propose(session, exercise, engine, candidate, step.time_s)
 
     # -------------------------------------------------------------- reading
 
@@ -540,9 +341,22 @@ class RoofService:
             self._pictures[key] = (self.version, found)
             return found
 
+    def _sites_with_inventory(self, session: Session, exercise_id: int) -> list[dict[str, Any]]:
+        fired = self.decisions.fired(session, exercise_id)
+        return [
+            {
+                **site,
+                "interceptors": [
+                    {**b, "remaining": b["count"] - fired.get((site["id"], b["type"]), 0)}
+                    for b in site["interceptors"]
+                ],
+            }
+            for site in self._sites
+        ]
+
     def _picture(self, principal: auth.Principal, party: str, exercise_id: int) -> dict[str, Any]:
         with self.sessions() as session:
-            exercise = self._exercise(session, exercise_id)
+            exercise = self.exercise_row(session, exercise_id)
             engine = self.engines.get(exercise_id)
             tracks = engine.tracks_json(party) if engine else []
             reports: list[dict[str, object]] = []
@@ -556,73 +370,8 @@ class RoofService:
                 "sim_time_s": exercise.sim_time_s,
                 "tracks": tracks,
                 "reports": reports,
-                "sites": self._sites,
+                "sites": self._sites_with_inventory(session, exercise_id),
             }
-
-    def proposals(self, principal: auth.Principal, exercise_id: int) -> list[dict[str, Any]]:
-        party = self.require_party(principal, f"read the proposals of exercise {exercise_id}")
-        with self.lock, self.sessions() as session:
-            self._exercise(session, exercise_id)
-            rows = session.scalars(
-                select(Proposal).where(Proposal.exercise_id == exercise_id).order_by(Proposal.id)
-            )
-            return [
-                self._proposal_json(session, p, principal)
-                for p in rows
-                if party in self._participants(p)
-            ]
-
-    def _proposal_record(self, proposal: Proposal) -> dict[str, Any]:
-        return {
-            "id": proposal.id,
-            "site": proposal.site,
-            "party": proposal.party,
-            "host": proposal.host,
-            "interceptor": proposal.interceptor,
-            "track_id": proposal.track_id,
-            "window_start_s": proposal.window_start_s,
-            "window_end_s": proposal.window_end_s,
-            "shots": proposal.shots,
-            "created_at_s": proposal.created_at_s,
-            "deadline_s": proposal.deadline_s,
-            "approvers": list(self._approvers(proposal)),
-        }
-
-    def _proposal_json(
-        self, session: Session, proposal: Proposal, principal: auth.Principal
-    ) -> dict[str, Any]:
-        decisions = {d.party: d for d in _decisions(session, proposal.id)}
-        approvers = self._approvers(proposal)
-        plan = json.loads(proposal.outcome_json or "{}")
-        outcome = (
-            {k: plan[k] for k in ("result", "at_s", "shots_fired") if k in plan}
-            if "result" in plan
-            else None
-        )
-        can_decide = (
-            principal.role == "commander"
-            and proposal.status == "pending"
-            and principal.party in approvers
-            and principal.party not in decisions
-        )
-        record = self._proposal_record(proposal)
-        del record["approvers"]  # shown with their decisions in "required"
-        return {
-            **record,
-            "status": proposal.status,
-            "required": [
-                {
-                    "party": p,
-                    "decision": decisions[p].decision if p in decisions else None,
-                    "by": decisions[p].username if p in decisions else None,
-                    "at_s": decisions[p].at_s if p in decisions else None,
-                    "by_default": decisions[p].by_default if p in decisions else False,
-                }
-                for p in approvers
-            ],
-            "outcome": outcome,
-            "can_decide": can_decide,
-        }
 
     def audit(
         self, principal: auth.Principal, after: int, limit: int, exercise_id: int | None
@@ -658,48 +407,6 @@ class RoofService:
         self.engines[exercise.id] = engine
         self.clocks[exercise.id] = _Clock(time.monotonic())
 
-    def _sites_json(self) -> list[dict[str, Any]]:
-        out = []
-        for site_id, site in self.scenario.sites.items():
-            lat, lon = site.lat_deg.nominal, site.lon_deg.nominal
-            sensors = []
-            for mount in site.sensors:
-                kind = self.scenario.sensor_types[mount.type]
-                coverage: list[list[float]] = []
-                if kind.kind == "radar" and site.kind != "satellite":
-                    assert kind.detection_range_km and kind.reference_rcs_m2
-                    assert kind.azimuth_half_width_deg
-                    range_m = (
-                        kind.detection_range_km.nominal
-                        * 1e3
-                        * (COVERAGE_RCS_M2 / kind.reference_rcs_m2.nominal) ** 0.25
-                    )
-                    coverage = _sector(
-                        lat, lon, mount.boresight_deg, kind.azimuth_half_width_deg.nominal, range_m
-                    )
-                sensors.append({"type": mount.type, "kind": kind.kind, "coverage": coverage})
-            out.append(
-                {
-                    "id": site_id,
-                    "name": site.name,
-                    "party": site.party,
-                    "host": site.host,
-                    "lat_deg": lat,
-                    "lon_deg": lon,
-                    "sensors": sensors,
-                    "interceptors": [
-                        {"type": b.type, "count": b.count, "remaining": b.count}
-                        for b in site.interceptors
-                    ],
-                }
-            )
-        return out
-
-
-def _decisions(session: Session, proposal_id: int) -> list[Decision]:
-    query = select(Decision).where(Decision.proposal_id == proposal_id).order_by(Decision.id)
-    return list(session.scalars(query))
-
 
 def _exercise_json(exercise: Exercise) -> dict[str, Any]:
     return {
@@ -725,26 +432,3 @@ def _track_record(track: Any) -> dict[str, Any]:
         "parties": sorted(track.parties),
         "sensors": sorted(track.sensors),
     }
-
-
-def _sector(
-    lat_deg: float, lon_deg: float, boresight_deg: float, half_width_deg: float, range_m: float
-) -> list[list[float]]:
-    """A radar's field of regard as a lat/lon polygon (site, arc, site)."""
-    from securityroof.core.planet import Planet
-
-    planet = Planet.build("wgs84")
-    n = max(8, int(2 * half_width_deg / 5))
-    azimuths = np.radians(
-        np.linspace(boresight_deg - half_width_deg, boresight_deg + half_width_deg, n)
-    )
-    lat2, lon2, _ = geodesic_direct_batch(
-        math.radians(lat_deg), math.radians(lon_deg), azimuths, range_m, planet.a_m, planet.f
-    )
-    arc = [
-        [round(math.degrees(a), 3), round(math.degrees(b), 3)]
-        for a, b in zip(lat2, lon2, strict=True)
-    ]
-    if half_width_deg >= 180:
-        return arc
-    return [[lat_deg, lon_deg], *arc, [lat_deg, lon_deg]]
