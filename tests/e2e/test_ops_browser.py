@@ -11,7 +11,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +25,14 @@ pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)"
 )
 
-from tests.e2e.test_ops_server import ENV, PASSWORD, ROOT, free_port, login  # noqa: E402
+from tests.e2e.test_ops_server import (  # noqa: E402
+    PASSWORD,
+    ROOT,
+    free_port,
+    login,
+    server_log,
+    start,
+)
 from tests.e2e.test_report_browser import ARGS  # noqa: E402
 
 LEAFLET = ROOT / "src" / "securityroof" / "ops" / "static" / "vendor" / "leaflet" / "leaflet.js"
@@ -51,7 +57,7 @@ expect = sync_api.expect
 @dataclass
 class Server:
     base: str
-    process: subprocess.Popen[bytes]
+    process: subprocess.Popen[str]
     log: Path
     admin: dict[str, str] = field(default_factory=dict)
     exercise: int = 0
@@ -110,26 +116,7 @@ def _roof_admin(data: Path) -> None:
         assert done.exit_code == 0, f"roof admin {' '.join(command)}: {done.output}"
 
 
-def _start(data: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "securityroof", "serve", "--data-dir", str(data)]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*command, "--port", str(port)], env=ENV, cwd=ROOT, stdout=out, stderr=out
-        )
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the server stopped: {log.read_text(errors='replace')}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/me", timeout=2).status_code == 401:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.3)
-    process.kill()
-    raise AssertionError("the server did not start in 180 s")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def _stop(process: subprocess.Popen[str]) -> None:
     process.terminate()
     try:
         process.wait(timeout=30)
@@ -144,8 +131,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data = tmp_path_factory.mktemp("ops-browser")
     _roof_admin(data)
     port = free_port()
-    log = data / "server.log"
-    process = _start(data, port, log)
+    process = start(data, port)
+    log = server_log(data, port)
     try:
         served = Server(f"http://127.0.0.1:{port}", process, log)
         served.admin = login(port, "director")

@@ -41,8 +41,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def server_log(data: Path, port: int) -> Path:
+    return data / f"server-{port}.log"
+
+
 def start(data: Path, port: int) -> subprocess.Popen[str]:
-    log = data / f"server-{port}.log"  # a file, not a pipe: a chatty server cannot block on it
+    log = server_log(data, port)  # a file, not a pipe: a chatty server cannot block on it
     process = subprocess.Popen(
         [
             sys.executable,

@@ -38,10 +38,9 @@ from securityroof.core.earth import ecef_to_geodetic, enu_basis, enu_to_look_ang
 from securityroof.core.sensors import (
     KIND,
     KIND_INFRARED,
-    REFERENCE_RANGE_M,
-    REFERENCE_RCS_M2,
     SensorArrays,
-    detection_range_m,
+    checked_burnout,
+    checked_inputs,
     sensor_frames,
     visible,
 )
@@ -115,38 +114,9 @@ def visibility_mask(
         `securityroof.core.sensors.detect`, so that summing over time gives its
         ``n_visible``.
     """
-    samples = np.ascontiguousarray(np.asarray(samples_ecef_m, dtype=np.float64))
-    if samples.ndim != 3 or samples.shape[2] < 3:
-        raise ValueError("samples_ecef_m must have shape (n_threats, n_times, 3 or more), in m")
-    n_threats, n_times = samples.shape[0], samples.shape[1]
-    times = np.ascontiguousarray(np.asarray(times_s, dtype=np.float64).reshape(-1))
-    if times.size != n_times:
-        raise ValueError(f"times_s has {times.size} values for {n_times} samples per threat")
-    n_sensors = sensors.n_sensors
-    rcs = np.asarray(rcs_m2, dtype=np.float64)
-    if rcs.ndim == 1:
-        rcs = rcs[:, None]
-    try:
-        rcs = np.ascontiguousarray(np.broadcast_to(rcs, (n_threats, n_sensors)))
-    except ValueError:
-        raise ValueError(
-            "rcs_m2 must be a scalar, (n_threats,) or (n_threats, n_sensors), in m²"
-        ) from None
-    packed = np.ascontiguousarray(sensors.packed())
-    range_m = detection_range_m(
-        np.ascontiguousarray(packed[:, REFERENCE_RANGE_M]),
-        np.ascontiguousarray(packed[:, REFERENCE_RCS_M2]),
-        rcs,
-    )
-    if burnout_s is None:
-        if np.any(sensors.kind == KIND_INFRARED):
-            raise ValueError("infrared sensors need burnout_s")
-        burnout = np.full(n_threats, -np.inf)
-    else:
-        burnout = np.asarray(burnout_s, dtype=np.float64)
-        if burnout.ndim > 1 or burnout.size not in (1, n_threats):
-            raise ValueError(f"burnout_s must be a scalar or have {n_threats} values, in s")
-        burnout = np.array(np.broadcast_to(burnout.reshape(-1), (n_threats,)))
+    samples, times, packed, range_m = checked_inputs(samples_ecef_m, times_s, rcs_m2, sensors)
+    n_threats = samples.shape[0]
+    burnout = checked_burnout(burnout_s, n_threats, sensors)
     frames = sensor_frames(packed, float(a_m), float(f))
     mask: NDArray[np.bool_] = _mask_kernel(
         samples, times, range_m, burnout, packed, frames, float(a_m), float(f)

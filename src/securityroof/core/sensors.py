@@ -739,6 +739,55 @@ class DetectionArrays:
         return _fmin_over_sensors(self.fire_control_s)
 
 
+def checked_inputs(
+    samples_ecef_m: ArrayLike, times_s: ArrayLike, rcs_m2: ArrayLike, sensors: SensorArrays
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Samples, times, packed sensors and each pair's detection range, checked.
+
+    Shared by `detect` and the per-sample `securityroof.core.measurement.visibility_mask`,
+    so both scale the radar ranges alike. Returns contiguous arrays: samples
+    (n_threats, n_times, >=3), times (n_times,), packed (n_sensors, N_FIELDS) and
+    range_m (n_threats, n_sensors).
+    """
+    samples = np.ascontiguousarray(np.asarray(samples_ecef_m, dtype=np.float64))
+    if samples.ndim != 3 or samples.shape[2] < 3:
+        raise ValueError("samples_ecef_m must have shape (n_threats, n_times, 3 or more), in m")
+    n_threats, n_times = samples.shape[0], samples.shape[1]
+    times = np.ascontiguousarray(np.asarray(times_s, dtype=np.float64).reshape(-1))
+    if times.size != n_times:
+        raise ValueError(f"times_s has {times.size} values for {n_times} samples per threat")
+    rcs = np.asarray(rcs_m2, dtype=np.float64)
+    if rcs.ndim == 1:
+        rcs = rcs[:, None]
+    try:
+        rcs = np.ascontiguousarray(np.broadcast_to(rcs, (n_threats, sensors.n_sensors)))
+    except ValueError:
+        raise ValueError(
+            "rcs_m2 must be a scalar, (n_threats,) or (n_threats, n_sensors), in m²"
+        ) from None
+    packed = np.ascontiguousarray(sensors.packed())
+    range_m = detection_range_m(
+        np.ascontiguousarray(packed[:, REFERENCE_RANGE_M]),
+        np.ascontiguousarray(packed[:, REFERENCE_RCS_M2]),
+        rcs,
+    )
+    return samples, times, packed, np.asarray(range_m)
+
+
+def checked_burnout(
+    burnout_s: ArrayLike | None, n_threats: int, sensors: SensorArrays
+) -> FloatArray:
+    """Each threat's burnout time, s (-inf: never boosting when no sensor needs it)."""
+    if burnout_s is None:
+        if np.any(sensors.kind == KIND_INFRARED):
+            raise ValueError("infrared sensors need boosting or burnout_s")
+        return np.full(n_threats, -np.inf)
+    burnout = np.asarray(burnout_s, dtype=np.float64)
+    if burnout.ndim > 1 or burnout.size not in (1, n_threats):
+        raise ValueError(f"burnout_s must be a scalar or have {n_threats} values, in s")
+    return np.array(np.broadcast_to(burnout.reshape(-1), (n_threats,)))
+
+
 def detect(
     samples_ecef_m: ArrayLike,
     times_s: ArrayLike,
@@ -786,31 +835,10 @@ def detect(
     order and each sensor keeps only its running summary, so no
     (threat, sensor, time) array is formed.
     """
-    samples = np.asarray(samples_ecef_m, dtype=np.float64)
-    if samples.ndim != 3 or samples.shape[2] < 3:
-        raise ValueError("samples_ecef_m must have shape (n_threats, n_times, 3 or more), in m")
+    samples, times, packed, range_m = checked_inputs(samples_ecef_m, times_s, rcs_m2, sensors)
     n_threats, n_times = samples.shape[0], samples.shape[1]
-    times = np.ascontiguousarray(np.asarray(times_s, dtype=np.float64).reshape(-1))
-    if times.size != n_times:
-        raise ValueError(f"times_s has {times.size} values for {n_times} samples per threat")
     if n_times > 1 and not np.all(np.diff(times) > 0):
         raise ValueError("times_s must increase strictly")
-    n_sensors = sensors.n_sensors
-    rcs = np.asarray(rcs_m2, dtype=np.float64)
-    if rcs.ndim == 1:
-        rcs = rcs[:, None]
-    try:
-        rcs = np.ascontiguousarray(np.broadcast_to(rcs, (n_threats, n_sensors)))
-    except ValueError:
-        raise ValueError(
-            "rcs_m2 must be a scalar, (n_threats,) or (n_threats, n_sensors), in m²"
-        ) from None
-    packed = sensors.packed()
-    range_m = detection_range_m(
-        np.ascontiguousarray(packed[:, REFERENCE_RANGE_M]),
-        np.ascontiguousarray(packed[:, REFERENCE_RCS_M2]),
-        rcs,
-    )
     use_mask = boosting is not None
     if use_mask and burnout_s is not None:
         raise ValueError("give either boosting or burnout_s, not both")
@@ -821,15 +849,7 @@ def detect(
         burnout = np.zeros(n_threats)
     else:
         mask = np.zeros((1, 1), dtype=np.bool_)
-        if burnout_s is None:
-            if np.any(sensors.kind == KIND_INFRARED):
-                raise ValueError("infrared sensors need boosting or burnout_s")
-            burnout = np.full(n_threats, -np.inf)
-        else:
-            burnout = np.asarray(burnout_s, dtype=np.float64)
-            if burnout.ndim > 1 or burnout.size not in (1, n_threats):
-                raise ValueError(f"burnout_s must be a scalar or have {n_threats} values, in s")
-            burnout = np.array(np.broadcast_to(burnout.reshape(-1), (n_threats,)))
+        burnout = checked_burnout(burnout_s, n_threats, sensors)
     frames = sensor_frames(np.ascontiguousarray(packed), float(a_m), float(f))
     if not samples.flags.c_contiguous:
         samples = np.ascontiguousarray(samples)
