@@ -52,6 +52,7 @@ test: lint browser postgres web
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_flight.py
 	$(BIN)/python benchmarks/bench_full_model.py
+	$(BIN)/python benchmarks/bench_ops_load.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

@@ -237,7 +237,9 @@ function updateExercise(ex) {
   if (String(ex.id) !== state.exerciseId) return;
   state.exercise = ex;
   const badge = $('exercise-status');
-  badge.textContent = typeof ex.speed === 'number' && ex.speed !== 1 ? `${ex.status} · ×${ex.speed}` : ex.status;
+  // Speed 0: the exercise director steps the clock by hand.
+  const pace = ex.speed === 0 ? 'stepped by hand' : typeof ex.speed === 'number' && ex.speed !== 1 ? `×${ex.speed}` : '';
+  badge.textContent = pace ? `${ex.status} · ${pace}` : ex.status;
   badge.dataset.status = ex.status;
   if (typeof ex.sim_time_s === 'number' && state.simTime === null) setSimTime(ex.sim_time_s);
 }
