@@ -221,3 +221,28 @@ def make_ops_reopen(ops: Ops) -> Ops:
 
     service = Store(ops.data_dir).open(load_scenario(builtin_exercise()))
     return Ops(service, TestClient(create_app(service)), ops.tokens, ops.parties, ops.data_dir)
+
+
+def test_the_clock_runs_accelerated_time_and_pauses(ops: Ops) -> None:
+    """Speed 50: 0.3 s of wall time is 15 s of exercise time (within the
+    0.2 s the test's own calls may take); paused, the clock writes nothing."""
+    reply = ops.client.post(
+        "/api/exercises",
+        json={"name": "clocked", "speed": 50, "seed": 1},
+        headers=ops.headers(ADMIN),
+    )
+    exercise = reply.json()["id"]
+    ops.service.tick()
+    start = ops.service.exercises()[-1]["sim_time_s"]
+    began = time.monotonic()
+    time.sleep(0.3)
+    ops.service.tick()
+    elapsed = time.monotonic() - began
+    advanced = ops.service.exercises()[-1]["sim_time_s"] - start
+    assert abs(advanced - 50 * elapsed) < 50 * 0.2
+    ops.client.post(f"/api/exercises/{exercise}/pause", headers=ops.headers(ADMIN))
+    version, size = ops.service.version, ops.service.ledger.size
+    time.sleep(0.1)
+    ops.service.tick()
+    assert (ops.service.version, ops.service.ledger.size) == (version, size)
+    assert ops.service.exercises()[-1]["status"] == "paused"

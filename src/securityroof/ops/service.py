@@ -272,15 +272,23 @@ class RoofService:
         """Advance every running, clocked exercise to the wall clock (the clock thread)."""
         now = time.monotonic()
         for exercise_id in list(self.engines):
-            with self.writing() as session:
-                exercise = session.get(Exercise, exercise_id)
+            with self.lock:
                 clock = self.clocks.setdefault(exercise_id, _Clock(now))
-                if exercise is None or exercise.status != "running" or exercise.speed <= 0:
+                with self.sessions() as session:
+                    exercise = session.get(Exercise, exercise_id)
+                    clocked = (
+                        exercise is not None and exercise.status == "running" and exercise.speed > 0
+                    )
+                if not clocked:
+                    # Nothing to write: no transaction, so the live streams stay quiet.
                     clock.wall_s = now
                     continue
-                until = exercise.sim_time_s + exercise.speed * (now - clock.wall_s)
-                clock.wall_s = now
-                self._advance(session, exercise, until)
+                with self.writing() as session:
+                    exercise = session.get(Exercise, exercise_id)
+                    assert exercise is not None
+                    until = exercise.sim_time_s + exercise.speed * (now - clock.wall_s)
+                    clock.wall_s = now
+                    self._advance(session, exercise, until)
 
     def _advance(self, session: Session, exercise: Exercise, until_s: float) -> None:
         engine = self.engines[exercise.id]
