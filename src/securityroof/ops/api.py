@@ -117,6 +117,10 @@ def create_app(service: RoofService) -> FastAPI:
         version=__version__,
         description="One shared picture, engagement decisions under agreed rules, "
         "and a tamper-evident record every party can audit.",
+        # FastAPI's interactive docs load their scripts from a CDN; the service
+        # works offline, so only the OpenAPI document itself is served.
+        docs_url=None,
+        redoc_url=None,
     )
     bearer = HTTPBearer(auto_error=False)
 
