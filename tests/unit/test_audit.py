@@ -23,6 +23,7 @@ from securityroof.ops.audit import (
     LOG_ID,
     AuditEntry,
     Checkpoint,
+    CompactRange,
     Finding,
     LogSigner,
     canonical_json,
@@ -628,3 +629,14 @@ def test_any_single_mutation_is_found_at_or_before_its_seq(n, where, mutation):
     assert findings, mutation
     assert min(f.seq for f in findings if f.seq is not None) <= k, (mutation, findings)
     assert (k, MUTATIONS[mutation]) in problems(findings), (mutation, findings)
+
+
+def test_a_growing_tree_keeps_the_root_of_all_its_leaves() -> None:
+    """RFC 9162 §2.1.1: extending the compact range leaf by leaf (as the service's
+    ledger does on every commit) gives MTH of all leaves at every size."""
+    leaves = [hashlib.sha256(bytes([i])).digest() for i in range(40)]
+    tree = CompactRange()
+    assert tree.root() == merkle_root([]) == EMPTY_ROOT
+    for n, leaf in enumerate(leaves, start=1):
+        tree.append(leaf)
+        assert tree.root() == merkle_root(leaves[:n])

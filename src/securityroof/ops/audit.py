@@ -160,7 +160,7 @@ def _split(n: int) -> int:
     return 1 << ((n - 1).bit_length() - 1)
 
 
-class _CompactRange:
+class CompactRange:
     """The roots of the perfect subtrees that make up a growing tree, largest first.
 
     The RFC 9162 tree of n leaves splits into perfect subtrees of the sizes of n's binary
@@ -190,7 +190,7 @@ class _CompactRange:
 
 
 def _range_root(leaves: Sequence[bytes], lo: int, hi: int) -> bytes:
-    compact = _CompactRange()
+    compact = CompactRange()
     for i in range(lo, hi):
         compact.append(leaves[i])
     return compact.root()
@@ -633,7 +633,7 @@ def _checkpoint_findings(
         )
     sizes = {cp.tree_size for cp in trusted}
     roots_at = {0: EMPTY_ROOT.hex()}
-    compact = _CompactRange()
+    compact = CompactRange()
     for size, leaf in enumerate(leaves, start=1):
         compact.append(leaf)
         if size in sizes:

@@ -27,10 +27,10 @@ from securityroof.ops.audit import (
     GENESIS_HASH,
     AuditEntry,
     Checkpoint,
+    CompactRange,
     LogSigner,
     canonical_json,
     make_entry,
-    merkle_root,
 )
 from securityroof.ops.db import AuditRow, CheckpointRow
 
@@ -83,12 +83,16 @@ class Ledger:
         self.signer = signer
         self._leaves: list[bytes] = []
         self._pending: list[bytes] = []
+        self._tree = CompactRange()  # the committed leaves' Merkle tree, O(log n) to extend
 
     def load(self, session: Session) -> None:
         """Read the leaf hashes of the stored log (at start-up)."""
         hashes = session.scalars(select(AuditRow.entry_hash).order_by(AuditRow.seq))
         self._leaves = [bytes.fromhex(h) for h in hashes]
         self._pending = []
+        self._tree = CompactRange()
+        for leaf in self._leaves:
+            self._tree.append(leaf)
 
     @property
     def size(self) -> int:
@@ -124,6 +128,8 @@ class Ledger:
         return entry
 
     def committed(self) -> None:
+        for leaf in self._pending:
+            self._tree.append(leaf)
         self._leaves.extend(self._pending)
         self._pending = []
 
@@ -131,7 +137,8 @@ class Ledger:
         self._pending = []
 
     def head(self) -> tuple[int, str]:
-        return len(self._leaves), merkle_root(self._leaves).hex()
+        """(size, root) of the committed log, from the tree kept up to date on commit."""
+        return len(self._leaves), self._tree.root().hex()
 
     def checkpoint(self, session: Session) -> Checkpoint:
         """The signed head of the committed log, stored once per tree size."""
