@@ -6,18 +6,19 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from securityroof.cli._app import app, stdout, user_errors
 from securityroof.errors import RoofError
-from securityroof.model.scenario import load_scenario
-from securityroof.ops.audit import Checkpoint, verify_log
-from securityroof.ops.auth import Principal
-from securityroof.ops.ledger import stored_log
-from securityroof.ops.server import KEY_FILE, Store
-from securityroof.ops.server import serve as run_server
+
+# The service's modules (SQLAlchemy, FastAPI, the physics) are imported by the
+# commands that need them, so that every other `roof` command starts quickly.
+if TYPE_CHECKING:
+    from securityroof.ops.audit import Checkpoint
+    from securityroof.ops.auth import Principal
+    from securityroof.ops.server import Store
 
 DataDir = Annotated[
     Path, typer.Option("--data-dir", help="Folder of the SQLite database and the signing key.")
@@ -28,7 +29,7 @@ Db = Annotated[
 ]
 DEFAULT_DATA = Path("roof-data")
 PASSWORD_ENV = "ROOF_PASSWORD"
-_CLI = Principal(0, "cli", None, "admin")  # whoever may open the database runs these
+CLI_USER = "cli"  # whoever may open the database runs the admin commands
 
 admin_app = typer.Typer(
     help="Parties and accounts of the operations service.", no_args_is_help=True
@@ -56,14 +57,29 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
 ) -> None:
     """Run the joint operations service and its live web page."""
+    from securityroof.model.scenario import load_scenario
+    from securityroof.ops.server import serve as run_server
+
     with user_errors():
         loaded = load_scenario(scenario or builtin_exercise())
-        service = Store(data_dir, db).open(loaded)
+        service = _store(data_dir, db).open(loaded)
         stdout.print(
             f"Security Roof operations: {loaded.name}\n"
             f"  http://{host}:{port}/   (data in {data_dir}; stop with Ctrl-C)"
         )
         run_server(service, host, port)
+
+
+def _store(data_dir: Path, db: str | None) -> Store:
+    from securityroof.ops.server import Store
+
+    return Store(data_dir, db)
+
+
+def _cli_admin() -> Principal:
+    from securityroof.ops.auth import Principal
+
+    return Principal(0, CLI_USER, None, "admin")
 
 
 def _password(prompt: str) -> str:
@@ -87,7 +103,7 @@ def admin_init(
     """Create the first administrator (password from $ROOF_PASSWORD or a prompt)."""
     with user_errors():
         password = _password("administrator password")
-        service = Store(data_dir, db).open(None)
+        service = _store(data_dir, db).open(None)
         service.bootstrap([], (username, password))
         stdout.print(f"administrator {username!r} created")
 
@@ -101,7 +117,7 @@ def admin_add_party(
 ) -> None:
     """Add a party."""
     with user_errors():
-        Store(data_dir, db).open(None).create_party(_CLI, party_id, name or party_id)
+        _store(data_dir, db).open(None).create_party(_cli_admin(), party_id, name or party_id)
         stdout.print(f"party {party_id!r} added")
 
 
@@ -122,11 +138,13 @@ def admin_add_user(
                 fix="Use commander, operator or observer.",
             )
         password = _password(f"password for {username}")
-        Store(data_dir, db).open(None).create_user(_CLI, username, password, role, party)
+        _store(data_dir, db).open(None).create_user(_cli_admin(), username, password, role, party)
         stdout.print(f"{role} {username!r} of {party} added")
 
 
 def _read_checkpoint(path: Path) -> Checkpoint:
+    from securityroof.ops.audit import Checkpoint
+
     try:
         return Checkpoint.from_json(json.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
@@ -152,13 +170,15 @@ def audit_verify(
     ] = None,
 ) -> None:
     """Recompute every hash of the audit log: exit 0 if intact, 1 naming each change."""
+    from securityroof.ops.audit import verify_log
+    from securityroof.ops.db import connect, session_factory
+    from securityroof.ops.ledger import stored_log
+
     with user_errors():
         kept = [_read_checkpoint(p) for p in checkpoint or []]
-        store = Store(data_dir, db)
+        store = _store(data_dir, db)
         url, signer = store.prepare()
         public = key.read_text(encoding="utf-8") if key else signer.public_key_pem()
-        from securityroof.ops.db import connect, session_factory
-
         engine = connect(url)
         with session_factory(engine)() as session:
             entries, stored = stored_log(session)
@@ -182,12 +202,9 @@ def audit_checkpoint(
 ) -> None:
     """Sign the log's current head and save it, for a party to keep."""
     with user_errors():
-        service = Store(data_dir, db).open(None)
+        service = _store(data_dir, db).open(None)
         record = service.checkpoint().to_json()
         from securityroof.report.files import write_text_atomically
 
         write_text_atomically(out, json.dumps(record, indent=2) + "\n")
         stdout.print(f"checkpoint of {record['tree_size']} entries written to {out}")
-
-
-__all__ = ["KEY_FILE"]

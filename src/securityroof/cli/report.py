@@ -11,11 +11,8 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from securityroof.analysis.assess import assess as run_assessment
 from securityroof.cli._app import app, stdout, user_errors
 from securityroof.model.scenario import load_scenario
-from securityroof.report.footprint_export import footprint_summary
-from securityroof.report.html import prepare_output, write_report
 
 DEFAULT_OUT = Path("securityroof-report")
 
@@ -38,6 +35,11 @@ def assess(
     ] = False,
 ) -> None:
     """Assess an architecture: verdict, footprints, shares, raid; an HTML report with maps."""
+    # Imported here: the whole analysis stack is heavy, and other commands need not wait for it.
+    from securityroof.analysis.assess import assess as run_assessment
+    from securityroof.report.footprint_export import footprint_summary
+    from securityroof.report.html import prepare_output, write_report
+
     with user_errors():
         path = scenario or default_scenario()
         loaded = load_scenario(path)  # a scenario error stops before any output

@@ -69,7 +69,7 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import linear_sum_assignment
-from scipy.stats import chi2
+from scipy.special import gammaincinv
 
 from securityroof.core.earth import ecef_to_geodetic, ecef_to_geodetic_batch, enu_basis
 from securityroof.core.flight import STATUS_IMPACT, fly_free
@@ -231,6 +231,12 @@ class _Track:
         )
 
 
+def _chi2_quantile(probability: float, dof: int) -> float:
+    """The chi-square quantile, 2 P^-1(k/2, p) (regularised lower incomplete gamma);
+    scipy.special spares importing scipy.stats."""
+    return float(2.0 * gammaincinv(dof / 2.0, probability))
+
+
 class Tracker:
     """Fuses report batches into tracks; see the module notes for the method.
 
@@ -257,8 +263,8 @@ class Tracker:
         if not 1 <= confirm_hits <= confirm_window:
             raise ValueError("need 1 <= confirm_hits <= confirm_window")
         self.planet = planet
-        self.gate = float(chi2.ppf(gate_probability, 3))
-        self.duplicate_gate = float(chi2.ppf(gate_probability, 6))
+        self.gate = _chi2_quantile(gate_probability, 3)
+        self.duplicate_gate = _chi2_quantile(gate_probability, 6)
         self.process_noise = float(process_noise)
         self.confirm_hits = int(confirm_hits)
         self.confirm_window = int(confirm_window)

@@ -22,6 +22,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -63,9 +64,11 @@ def check_password(password_hash: str, password: str) -> bool:
         return False
 
 
-# One hash to check against when the user does not exist, so a wrong name and
-# a wrong password take the same time.
-_DUMMY_HASH = hash_password(secrets.token_hex(16))
+@cache
+def _dummy_hash() -> str:
+    """One hash to check against when the user does not exist, so a wrong name
+    and a wrong password take the same time (made at first use, not at import)."""
+    return hash_password(secrets.token_hex(16))
 
 
 def token_digest(token: str) -> str:
@@ -134,7 +137,7 @@ def login(session: Session, username: str, password: str) -> tuple[str, float, U
     """A new token for right credentials, None otherwise."""
     user = session.scalars(select(User).where(User.username == username)).first()
     if user is None:
-        check_password(_DUMMY_HASH, password)
+        check_password(_dummy_hash(), password)
         return None
     if not check_password(user.password_hash, password):
         return None
