@@ -7,6 +7,7 @@ test-artifacts/ops-romania.png and test-artifacts/ops-usa.png."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -272,6 +273,14 @@ def test_two_parties_see_the_live_map(pair: Pair, server: Server) -> None:
         expect(card.locator('button[data-action="approve"]')).to_be_enabled()
         expect(card.locator('button[data-action="refuse"]')).to_be_enabled()
         tab.check()
+    # The export button saves the party's own picture as GeoJSON.
+    with pair.romania.page.expect_download() as saving:
+        pair.romania.page.click("#picture-export")
+    saved = json.loads(Path(saving.value.path()).read_text())
+    assert saved["type"] == "FeatureCollection"
+    assert saved["properties"]["party"] == "romania"
+    assert not [f for f in saved["features"] if f["properties"]["kind"] == "report"]
+    pair.romania.check()
 
 
 def test_each_party_sees_only_what_it_may(browser: Any, pair: Pair, server: Server) -> None:

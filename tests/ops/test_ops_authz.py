@@ -52,7 +52,11 @@ def _role(who: str | None) -> str | None:
 def test_reading_endpoints(matrix) -> None:
     ops, exercise, _ = matrix
     shared = ["/api/me", "/api/parties", "/api/exercises", "/api/audit", "/api/audit/key"]
-    party_only = [f"/api/exercises/{exercise}/picture", f"/api/exercises/{exercise}/proposals"]
+    party_only = [
+        f"/api/exercises/{exercise}/picture",
+        f"/api/exercises/{exercise}/picture.geojson",
+        f"/api/exercises/{exercise}/proposals",
+    ]
     for who in _everyone(ops):
         role = _role(who)
         for path in shared:

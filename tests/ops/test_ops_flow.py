@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pytest
 from sqlalchemy import select, update
 
 from securityroof.ops.db import Token, User
@@ -246,3 +247,40 @@ def test_the_clock_runs_accelerated_time_and_pauses(ops: Ops) -> None:
     ops.service.tick()
     assert (ops.service.version, ops.service.ledger.size) == (version, size)
     assert ops.service.exercises()[-1]["status"] == "paused"
+
+
+def test_the_geojson_export_carries_only_the_readers_picture(ops: Ops) -> None:
+    """RFC 7946 export of a party's picture: valid geometries (shapely), the
+    same tracks and reports as the live picture, nothing more."""
+    shapely_geometry = pytest.importorskip("shapely.geometry")
+    exercise = ops.new_exercise()
+    ops.advance(exercise, 140)
+    for name, report_parties in (
+        (user("poland", "operator"), {"usa"}),
+        (user("romania", "operator"), set()),
+        (user("poland", "observer"), set()),
+    ):
+        reply = ops.client.get(
+            f"/api/exercises/{exercise}/picture.geojson", headers=ops.headers(name)
+        )
+        assert reply.status_code == 200
+        assert reply.headers["content-type"].startswith("application/geo+json")
+        collection = reply.json()
+        picture = ops.client.get(
+            f"/api/exercises/{exercise}/picture", headers=ops.headers(name)
+        ).json()
+        kinds = [f["properties"]["kind"] for f in collection["features"]]
+        assert kinds.count("track") == len(picture["tracks"]) > 0
+        assert kinds.count("report") == len(picture["reports"])
+        assert {
+            f["properties"]["party"]
+            for f in collection["features"]
+            if f["properties"]["kind"] == "report"
+        } == report_parties
+        for feature in collection["features"]:
+            shape = shapely_geometry.shape(feature["geometry"])
+            assert shape.is_valid, feature["properties"]
+            if feature["properties"]["kind"] == "impact-area":
+                assert shape.geom_type == "Polygon" and shape.area > 0
+    admin = ops.client.get(f"/api/exercises/{exercise}/picture.geojson", headers=ops.headers(ADMIN))
+    assert admin.status_code == 403

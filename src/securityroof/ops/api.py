@@ -31,6 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from securityroof import __version__
 from securityroof.errors import RoofError
 from securityroof.ops import auth
+from securityroof.ops.picture_export import picture_geojson
 from securityroof.ops.service import RefusedError, RoofService
 from securityroof.report.basemap import borders, coastlines
 
@@ -234,6 +235,18 @@ def create_app(service: RoofService) -> FastAPI:
     @app.get("/api/exercises/{exercise_id}/picture", tags=["picture"])
     def picture(exercise_id: Id, principal: Who) -> dict[str, Any]:
         return service.picture(principal, exercise_id)
+
+    @app.get("/api/exercises/{exercise_id}/picture.geojson", tags=["picture"])
+    def picture_export(exercise_id: Id, principal: Who) -> JSONResponse:
+        picture = service.picture(principal, exercise_id)
+        name = (
+            f"roof-exercise-{exercise_id}-{picture['party']}-T{picture['sim_time_s']:.0f}.geojson"
+        )
+        return JSONResponse(
+            picture_geojson(picture),
+            media_type="application/geo+json",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
     @app.get("/api/exercises/{exercise_id}/proposals", tags=["decisions"])
     def proposals(exercise_id: Id, principal: Who) -> list[dict[str, Any]]:

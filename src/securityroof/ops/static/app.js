@@ -213,6 +213,7 @@ function selectExercise(id) {
   const ex = state.exercises.find((e) => String(e.id) === state.exerciseId);
   if (ex) updateExercise(ex);
   const gen = state.gen;
+  $('picture-export').hidden = !state.user.party;  // the administrator has no picture
   if (!state.user.party) { watchAuditOnly(gen); return; }
   loadSnapshot(gen);
   openStream(gen, { reconnect: false, failures: 0 });
@@ -670,24 +671,35 @@ function formatRecorded(value) {
 }
 
 // A plain link cannot send the Authorization header: fetch, then save the blob.
-async function saveCheckpoint(event) {
-  event.preventDefault();
+async function download(path, filename, what) {
   $('audit-error').hidden = true;
   try {
-    const blob = await (await api('/api/audit/checkpoint', { raw: true })).blob();
+    const blob = await (await api(path, { raw: true })).blob();
     const url = URL.createObjectURL(blob);
-    const link = el('a', { href: url, download: `securityroof-checkpoint-${$('audit-tree-size').textContent}.json`, hidden: true });
+    const link = el('a', { href: url, download: filename, hidden: true });
     document.body.append(link);
     link.click();
     link.remove();
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   } catch (err) {
     if (!(err instanceof ApiError && err.status === 401)) {
-      $('audit-error').textContent = `Checkpoint not saved: ${err.message}`;
+      $('audit-error').textContent = `${what} not saved: ${err.message}`;
       $('audit-error').hidden = false;
     }
     reportError(err);
   }
+}
+
+function saveCheckpoint(event) {
+  event.preventDefault();
+  download('/api/audit/checkpoint', `securityroof-checkpoint-${$('audit-tree-size').textContent}.json`, 'Checkpoint');
+}
+
+function savePicture(event) {
+  event.preventDefault();
+  if (!state.exerciseId) return;
+  const id = encodeURIComponent(state.exerciseId);
+  download(`/api/exercises/${id}/picture.geojson`, `securityroof-exercise-${id}-picture.geojson`, 'Picture');
 }
 
 // ---------------------------------------------------------------- live updates (SSE over fetch)
@@ -790,6 +802,7 @@ function boot() {
   $('exercise-select').addEventListener('change', (e) => selectExercise(e.target.value));
   $('proposals-list').addEventListener('click', onProposalClick);
   $('audit-checkpoint').addEventListener('click', saveCheckpoint);
+  $('picture-export').addEventListener('click', savePicture);
   setInterval(tickCountdowns, 1000);
   if (typeof L === 'undefined') $('map-missing').hidden = false;
   if (state.token && state.user) startApp().catch(reportError);
