@@ -130,7 +130,6 @@ class ExerciseEngine:
             t = round(float(self.launch_s[i] + self.times_s[k]), _TIME_DIGITS)
             timeline.setdefault(t, []).append((int(i), int(k)))
         self.timeline = sorted(timeline.items())
-        self.end_s = self.timeline[-1][0] if self.timeline else 0.0
         self._next = 0  # index of the first timeline entry not yet processed
         self.sim_time_s = 0.0
 
@@ -247,6 +246,10 @@ class ExerciseEngine:
         return math.degrees(float(lat)), math.degrees(float(lon)), float(alt)
 
     def _link(self, view: frozenset[str], truth: dict[int, np.ndarray]) -> None:
+        """Extend each track's trail and link it to the threat it follows."""
+        alive = {(view, track.track_id) for track in self.tracks[view]}
+        for key in [k for k in self.trails if k[0] == view and k not in alive]:
+            del self.trails[key]  # a dropped track's trail is no longer drawn
         for track in self.tracks[view]:
             key = (view, track.track_id)
             lat, lon, _ = self._geodetic(track.state[:3])
