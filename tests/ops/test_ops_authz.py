@@ -158,3 +158,16 @@ def test_decisions(matrix) -> None:
         assert _call(ops, who, "POST", url, {"decision": "approve"}).status_code == 200
     for who in deciders:
         assert _call(ops, who, "POST", url, {"decision": "approve"}).status_code == 409
+
+
+def test_the_live_stream_refuses_before_it_starts(matrix) -> None:
+    """The event stream checks access first: 401 anonymous, 403 administrator,
+    404 an exercise that does not exist (the allowed stream is read in
+    tests/e2e/test_ops_server.py, against a real server)."""
+    ops, exercise, _ = matrix
+    path = f"/api/exercises/{exercise}/events"
+    assert _call(ops, None, "GET", path).status_code == 401
+    assert _call(ops, ADMIN, "GET", path).status_code == 403
+    for party in ops.parties:
+        missing = _call(ops, user(party, "observer"), "GET", "/api/exercises/999/events")
+        assert missing.status_code == 404 and "no exercise 999" in missing.json()["detail"]
