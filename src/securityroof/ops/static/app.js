@@ -648,7 +648,8 @@ function auditRow(entry) {
   return el('tr', { 'data-seq': entry.seq, 'data-kind': entry.kind },
     el('td', {}, entry.seq),
     el('td', {}, entry.kind),
-    el('td', { title: String(entry.recorded_at ?? '') }, formatRecorded(entry.recorded_at)),
+    // Exercise time where the payload says it (and may be read); the wall clock otherwise.
+    el('td', { title: `recorded ${entry.recorded_at ?? ''}` }, formatRecorded(exerciseTime(entry.payload) ?? entry.recorded_at)),
     el('td', { class: withheld ? 'withheld' : null, title: withheld ? entry.payload_hash : JSON.stringify(entry.payload).slice(0, 2000) }, summary));
 }
 
@@ -662,6 +663,12 @@ function summarise(payload) {
   }
   const text = parts.join(', ');
   return text.length > 160 ? `${text.slice(0, 159)}…` : text || '{}';
+}
+
+function exerciseTime(payload) {
+  if (!payload || typeof payload !== 'object') return null;
+  for (const key of ['time_s', 'at_s']) if (typeof payload[key] === 'number') return payload[key];
+  return null;
 }
 
 function formatRecorded(value) {
