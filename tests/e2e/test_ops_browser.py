@@ -383,3 +383,33 @@ def test_a_joint_approval_and_its_outcome_arrive_live(pair: Pair, server: Server
         tab.page.screenshot(path=str(ARTIFACTS / name))
         assert (ARTIFACTS / name).stat().st_size > 10_000
         tab.check()
+
+
+def test_the_director_starts_steps_and_pauses_an_exercise(browser: Any, server: Server) -> None:
+    """The administrator's controls: start a hand-stepped exercise, step it, pause, resume."""
+    director = Tab(browser, server, "director")
+    try:
+        page = director.page
+        expect(page.locator("#director")).to_be_visible()
+        page.locator("#director-name").fill("drill")
+        page.locator("#director-speed").fill("0")
+        page.locator("#director-start").click()
+        expect(page.locator("#director-message")).to_contain_text("started", timeout=LIVE_MS)
+        selected = page.locator("#exercise-select").input_value()
+        started = server.call("GET", "/api/exercises", server.admin)
+        drill = next(e for e in started if str(e["id"]) == selected)
+        assert drill["name"] == "drill" and drill["speed"] == 0.0
+        page.locator("#director-step").click()
+        expect(page.locator("#sim-time")).to_have_text("T+00:10", timeout=LIVE_MS)
+        page.locator("#director-pause").click()
+        expect(page.locator("#exercise-status")).to_have_attribute("data-status", "paused")
+        page.locator("#director-resume").click()
+        expect(page.locator("#exercise-status")).to_have_attribute("data-status", "running")
+        expect(page.locator('#audit-list tr[data-kind="exercise-paused"]').first).to_be_visible(
+            timeout=LIVE_MS
+        )
+        director.check()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "ops-director.png"))
+    finally:
+        director.close()

@@ -67,6 +67,12 @@ def serve(
             f"Security Roof operations: {loaded.name}\n"
             f"  http://{host}:{port}/   (data in {data_dir}; stop with Ctrl-C)"
         )
+        if not service.has_accounts():
+            stdout.print(
+                "  No accounts yet: create the director with "
+                f"`roof admin init --admin NAME --data-dir {data_dir}`, then parties and people "
+                "with `roof admin add-party` and `roof admin add-user`."
+            )
         run_server(service, host, port)
 
 

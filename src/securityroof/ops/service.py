@@ -173,6 +173,10 @@ class RoofService:
             )
         return {"username": username, "role": role, "party": party}
 
+    def has_accounts(self) -> bool:
+        with self.sessions() as session:
+            return session.scalars(select(User.id).limit(1)).first() is not None
+
     def parties(self) -> list[dict[str, str]]:
         with self.sessions() as session:
             return [{"id": p.id, "name": p.name} for p in session.scalars(select(Party))]

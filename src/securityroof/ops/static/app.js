@@ -193,6 +193,7 @@ function logout() {
 
 async function startApp() {
   showApp();
+  if (typeof showDirector === 'function') showDirector();
   initMap();
   loadBasemap().catch(reportError);
   const list = await api('/api/exercises');
