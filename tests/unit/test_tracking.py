@@ -384,3 +384,45 @@ def test_no_impact_prediction_for_an_escaping_state():
     up = pos / np.linalg.norm(pos)
     state = np.concatenate((pos, 12e3 * up))
     assert predict_impact(PLANET, state, np.eye(6)) is None
+
+
+def test_interacting_models_settle_on_the_quiet_mode_in_vacuum(threat_a):
+    """Source: IMM estimator, Bar-Shalom, Li & Kirubarajan (2001) Sec. 11.6.6.
+
+    Two modes, q = 0 (coasting in vacuum, the truth here) and q = 1e4 m²/s³
+    (thrust up to ~10 g), switching with probability 0.05 per scan. Over 20
+    runs: the quiet mode's probability at the last scan averages above 0.95
+    (measured 0.976, lowest run 0.88); the final position RMS error is below
+    0.75 x that of the single high-q filter the mode bank replaces (measured
+    94 m against 164 m; the single q = 0 filter above reaches 9 m, the price
+    of staying ready for thrust); and the filter is not overconfident: the
+    average NEES at the last scan stays below the upper 95 % bound for 6 dof
+    over 20 runs, 7.61 (measured 3.15, conservative as mixing makes it)."""
+    n_runs = 20
+    hi = chi2.ppf(0.975, 6 * n_runs) / n_runs
+    final = {"imm": [], "single": []}
+    nees, quiet = [], []
+    for seed in range(n_runs):
+        for label, tracker in (
+            ("imm", Tracker(PLANET, mode_process_noise=(0.0, 1e4), mode_stay_probability=0.95)),
+            ("single", Tracker(PLANET, process_noise=1e4)),
+        ):
+            history = _track(tracker, [threat_a], seed)
+            last = max(history)
+            (track,) = _confirmed(history[last])
+            error = track.state - threat_a.samples[last]
+            final[label].append(float(np.linalg.norm(error[:3])))
+            if label == "imm":
+                nees.append(float(error @ np.linalg.solve(track.covariance, error)))
+                quiet.append(float(tracker._tracks[0].mode_mu[0]))
+    rms = {k: math.sqrt(np.mean(np.square(v))) for k, v in final.items()}
+    assert np.mean(quiet) > 0.95 and min(quiet) > 0.8
+    assert rms["imm"] < 0.75 * rms["single"]
+    assert np.mean(nees) <= hi
+
+
+def test_mode_process_noise_is_checked():
+    with pytest.raises(ValueError, match="two or more levels"):
+        Tracker(PLANET, mode_process_noise=(25.0,))
+    with pytest.raises(ValueError, match="stay_probability"):
+        Tracker(PLANET, mode_process_noise=(25.0, 1e4), mode_stay_probability=1.0)

@@ -26,6 +26,13 @@ Update
     position ``z`` with covariance ``R``, so ``H = [I 0]``; the covariance takes
     the Joseph form ``(I - KH) P (I - KH)ᵀ + K R Kᵀ``, symmetric and positive
     under rounding (BLK Ch. 5).
+Interacting multiple models (optional, ``mode_process_noise``)
+    One filter per process-noise level (e.g. coasting and thrusting), mixed
+    before each prediction by a Markov chain of mode switches and reweighed
+    after each update by the report's likelihood under each mode (Blom &
+    Bar-Shalom, IEEE Trans. Automat. Control 33(8), 1988; Bar-Shalom et al.
+    2001, Sec. 11.6.6). Gating, association and the reported state use the
+    mixture's mean and covariance.
 Gating and association
     A report may update a track only inside the chi-square gate of 3 dof on
     ``d² = νᵀ S⁻¹ ν``, ``S = H P Hᵀ + R`` (16.27 at the default 99.9 %). A
@@ -98,11 +105,13 @@ MAX_SUBSTEP_S = 2.0  # RK4 substep bound, s: within 1 cm of fly_free over 200 s
 DEFAULT_PROCESS_NOISE_M2_S3 = 25.0  # (5 m/s²)² per s: see the module notes
 DEFAULT_VELOCITY_SIGMA_M_S = 3000.0  # initiation prior per axis, m/s: up to IRBM speeds
 DEFAULT_DROP_AFTER_S = 60.0  # coast allowed without an update, s: a few radar revisits
+DEFAULT_MODE_STAY = 0.9  # IMM: chance a track keeps its mode from one scan to the next
 ELLIPSE_SIGMA = 2.0  # impact ellipse half-axes in standard deviations
 ELLIPSE_PROBABILITY = 1.0 - math.exp(-0.5 * ELLIPSE_SIGMA**2)  # 2D Gaussian mass inside: 86.5 %
 # Cost of a pair outside the gate: larger than any sum of gated costs, so the
 # assignment first maximises the number of gated pairs.
 _OUT_OF_GATE = 1e9
+_LOG_2PI = math.log(2.0 * math.pi)
 
 
 @numba.njit(cache=True)
@@ -217,6 +226,10 @@ class _Track:
     newborn: bool = False  # started in the current scan
     sensors: frozenset[str] = frozenset()
     parties: frozenset[str] = frozenset()
+    # Interacting multiple models: each mode's state, covariance and probability.
+    mode_x: FloatArray | None = None  # (n_modes, 6)
+    mode_p: FloatArray | None = None  # (n_modes, 6, 6)
+    mode_mu: FloatArray | None = None  # (n_modes,)
 
     def snapshot(self) -> TrackState:
         return TrackState(
@@ -229,6 +242,29 @@ class _Track:
             parties=self.parties,
             hits=self.hits,
         )
+
+
+def _kalman_update(
+    x: FloatArray, p: FloatArray, z: FloatArray, r: FloatArray
+) -> tuple[FloatArray, FloatArray, float]:
+    """Position update with H = [I 0], Joseph form; also the report's log-likelihood."""
+    s = p[:3, :3] + r
+    nu = z - x[:3]
+    gain = np.linalg.solve(s, p[:3, :]).T  # K = P Hᵀ S⁻¹, S symmetric
+    x_new = x + gain @ nu
+    ikh = np.eye(6)
+    ikh[:, :3] -= gain
+    p_new = ikh @ p @ ikh.T + gain @ r @ gain.T
+    log_like = -0.5 * (nu @ np.linalg.solve(s, nu) + np.linalg.slogdet(s)[1] + 3 * _LOG_2PI)
+    return x_new, 0.5 * (p_new + p_new.T), float(log_like)
+
+
+def _mixture(xs: FloatArray, ps: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Mean and covariance of a Gaussian mixture (the spread of the means included)."""
+    x = weights @ xs
+    dx = xs - x
+    p = np.einsum("k,kij->ij", weights, ps) + np.einsum("k,ki,kj->ij", weights, dx, dx)
+    return x, 0.5 * (p + p.T)
 
 
 def _chi2_quantile(probability: float, dof: int) -> float:
@@ -257,6 +293,8 @@ class Tracker:
         confirm_window: int = 3,
         drop_after_s: float = DEFAULT_DROP_AFTER_S,
         initial_velocity_sigma_m_s: float = DEFAULT_VELOCITY_SIGMA_M_S,
+        mode_process_noise: Sequence[float] | None = None,
+        mode_stay_probability: float = DEFAULT_MODE_STAY,
     ) -> None:
         if not 0.0 < gate_probability < 1.0:
             raise ValueError("gate_probability must lie in (0, 1)")
@@ -270,6 +308,21 @@ class Tracker:
         self.confirm_window = int(confirm_window)
         self.drop_after_s = float(drop_after_s)
         self.initial_velocity_var = float(initial_velocity_sigma_m_s) ** 2
+        # IMM: one mode per process-noise level (replacing `process_noise`),
+        # switching between scans with a Markov chain that stays with
+        # `mode_stay_probability` (the rest spread evenly over the other modes).
+        self.mode_q: FloatArray | None = None
+        self.mode_switch: FloatArray | None = None
+        if mode_process_noise is not None:
+            levels = np.asarray(mode_process_noise, dtype=np.float64)
+            if levels.ndim != 1 or levels.size < 2 or np.any(levels < 0):
+                raise ValueError("mode_process_noise needs two or more levels >= 0, m²/s³")
+            if not 0.0 < mode_stay_probability < 1.0:
+                raise ValueError("mode_stay_probability must lie in (0, 1)")
+            n = levels.size
+            leave = (1.0 - mode_stay_probability) / (n - 1)
+            self.mode_q = levels
+            self.mode_switch = np.full((n, n), leave) + np.eye(n) * (mode_stay_probability - leave)
         self._packed = planet.packed()
         self._tracks: list[_Track] = []
         self._next_id = 1
@@ -343,11 +396,32 @@ class Tracker:
 
     def _predict(self, trk: _Track, time_s: float) -> None:
         dt = time_s - trk.time_s
-        if dt != 0.0:
-            x, phi = _predict_kernel(trk.x, dt, self._packed)
-            p = phi @ trk.p @ phi.T + process_noise(dt, self.process_noise)
-            trk.x, trk.p = x, 0.5 * (p + p.T)
-            trk.time_s = time_s
+        if dt == 0.0:
+            return
+        trk.time_s = time_s
+        if trk.mode_x is None or trk.mode_p is None or trk.mode_mu is None:
+            trk.x, trk.p = self._flow(trk.x, trk.p, dt, self.process_noise)
+            return
+        assert self.mode_q is not None and self.mode_switch is not None
+        # IMM mixing (Bar-Shalom et al. 2001, Sec. 11.6.6): each mode starts from
+        # the modes' states weighted by the chance of having come from them.
+        switch = self.mode_switch
+        predicted_mu = switch.T @ trk.mode_mu
+        weights = switch * trk.mode_mu[:, None] / predicted_mu[None, :]  # [from, to]
+        xs = np.empty_like(trk.mode_x)
+        ps = np.empty_like(trk.mode_p)
+        for j, q in enumerate(self.mode_q):
+            x0, p0 = _mixture(trk.mode_x, trk.mode_p, weights[:, j])
+            xs[j], ps[j] = self._flow(x0, p0, dt, float(q))
+        trk.mode_x, trk.mode_p, trk.mode_mu = xs, ps, predicted_mu
+        trk.x, trk.p = _mixture(xs, ps, predicted_mu)
+
+    def _flow(
+        self, x: FloatArray, p: FloatArray, dt: float, q: float
+    ) -> tuple[FloatArray, FloatArray]:
+        x_new, phi = _predict_kernel(x, dt, self._packed)
+        p_new = phi @ p @ phi.T + process_noise(dt, q)
+        return x_new, 0.5 * (p_new + p_new.T)
 
     def _scan_sensor(self, batch: list[Report], time_s: float) -> None:
         z = np.array([r.position_ecef_m for r in batch], dtype=np.float64).reshape(-1, 3)
@@ -377,14 +451,20 @@ class Tracker:
             self._initiate(batch[k], z[k], rr[k], time_s)
 
     def _update(self, trk: _Track, report: Report, z: FloatArray, r: FloatArray) -> None:
-        p = trk.p
-        s = p[:3, :3] + r
-        gain = np.linalg.solve(s, p[:3, :]).T  # K = P Hᵀ S⁻¹, S symmetric
-        trk.x = trk.x + gain @ (z - trk.x[:3])
-        ikh = np.eye(6)
-        ikh[:, :3] -= gain
-        p = ikh @ p @ ikh.T + gain @ r @ gain.T  # Joseph form
-        trk.p = 0.5 * (p + p.T)
+        if trk.mode_x is None or trk.mode_p is None or trk.mode_mu is None:
+            trk.x, trk.p, _ = _kalman_update(trk.x, trk.p, z, r)
+        else:
+            # Each mode updates on its own; the report's likelihood under each
+            # mode reweighs the modes (Bar-Shalom et al. 2001, Sec. 11.6.6).
+            log_like = np.empty(trk.mode_mu.size)
+            for j in range(trk.mode_mu.size):
+                trk.mode_x[j], trk.mode_p[j], log_like[j] = _kalman_update(
+                    trk.mode_x[j], trk.mode_p[j], z, r
+                )
+            mu = trk.mode_mu * np.exp(log_like - log_like.max())
+            trk.mode_mu = np.maximum(mu / mu.sum(), 1e-12)  # no mode dies out for good
+            trk.mode_mu /= trk.mode_mu.sum()
+            trk.x, trk.p = _mixture(trk.mode_x, trk.mode_p, trk.mode_mu)
         trk.hit = True
         trk.last_update_s = trk.time_s
         trk.sensors = trk.sensors | {report.sensor_id}
@@ -406,6 +486,11 @@ class Tracker:
             sensors=frozenset({report.sensor_id}),
             parties=frozenset({report.party}),
         )
+        if self.mode_q is not None:
+            n = self.mode_q.size
+            trk.mode_x = np.repeat(trk.x[None, :], n, axis=0)
+            trk.mode_p = np.repeat(p[None, :, :], n, axis=0)
+            trk.mode_mu = np.full(n, 1.0 / n)  # no prior on boosting or coasting
         self._next_id += 1
         self._tracks.append(trk)
 
