@@ -411,5 +411,10 @@ def test_the_director_starts_steps_and_pauses_an_exercise(browser: Any, server: 
         director.check()
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "ops-director.png"))
+        # A reload keeps the session (per tab) and the director's controls.
+        page.reload()
+        expect(page.locator("body")).to_have_attribute("data-view", "app")
+        expect(page.locator("#director")).to_be_visible()
+        assert director.errors == [], director.errors
     finally:
         director.close()
