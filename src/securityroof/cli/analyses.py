@@ -5,33 +5,25 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from securityroof.analysis.footprint import DEFAULT_REGION, analyse_footprint, cueing_variants
-from securityroof.analysis.raid import run_raid
-from securityroof.analysis.sharing import analyse_sharing
-from securityroof.analysis.stability import (
-    NEW_START_DEPLOYED_WARHEADS,
-    SPEED_SWEEP_M_S,
-    StabilityResult,
-    analyse_stability,
-)
 from securityroof.cli._app import AsJson, Cluster, app, stdout, user_errors
 from securityroof.errors import RoofError
 from securityroof.model.scenario import Scenario, load_scenario
-from securityroof.report.footprint_export import (
-    footprint_cells,
-    footprint_summary,
-    write_geojson,
-)
-from securityroof.report.maps import footprint_map
+
+# Each command imports its analysis (numba kernels, matplotlib, Dask) itself:
+# `roof` then starts without loading what the command at hand does not need.
+if TYPE_CHECKING:
+    from securityroof.analysis.stability import StabilityResult
 
 
 def stability_record(result: StabilityResult) -> dict[str, Any]:
     """The JSON form of the stability analysis (km/s as m/s, seconds)."""
+    from securityroof.analysis.stability import NEW_START_DEPLOYED_WARHEADS
+
     return {
         "scenario": result.scenario.name,
         "sha256": result.scenario.digest,
@@ -92,6 +84,8 @@ def stability(
     as_json: AsJson = False,
 ) -> None:
     """Can the architecture engage strategic forces? The verdict and its evidence."""
+    from securityroof.analysis.stability import SPEED_SWEEP_M_S, analyse_stability
+
     with user_errors():
         record = stability_record(analyse_stability(load_scenario(scenario), cluster=cluster))
         if as_json:
@@ -166,6 +160,8 @@ def raid(
     as_json: AsJson = False,
 ) -> None:
     """Monte Carlo raid: expected leakers, chance of no leaker, interceptors used."""
+    from securityroof.analysis.raid import run_raid
+
     with user_errors():
         analysis = run_raid(
             load_scenario(scenario),
@@ -239,6 +235,8 @@ def share(
     as_json: AsJson = False,
 ) -> None:
     """Who contributes what: Shapley values, benefits and cost shares of the parties."""
+    from securityroof.analysis.sharing import analyse_sharing
+
     with user_errors():
         result = analyse_sharing(load_scenario(scenario), seed=seed)
         c = result.cooperation
@@ -329,6 +327,14 @@ def footprint(
     as_json: AsJson = False,
 ) -> None:
     """Defended footprint: which aim points the architecture defends, against what."""
+    from securityroof.analysis.footprint import DEFAULT_REGION, analyse_footprint, cueing_variants
+    from securityroof.report.footprint_export import (
+        footprint_cells,
+        footprint_summary,
+        write_geojson,
+    )
+    from securityroof.report.maps import footprint_map
+
     with user_errors():
         box: tuple[float, ...] = DEFAULT_REGION
         if region is not None:
