@@ -156,3 +156,44 @@ def test_analyses_benchmark_quick():
         assert row["batteries"] == 10 and row["configurations"] == 9
     assert all(row["coalitions_per_s"] > 0 for row in summary["shapley"])
     assert all(row["trials_per_s"] > 0 for row in summary["raid"])
+
+
+OPS_LOAD_KEYS = {
+    "picture_requests_per_s",
+    "picture_p50_ms",
+    "picture_p95_ms",
+    "picture_p99_ms",
+    "me_requests_per_s",
+    "me_p50_ms",
+    "me_p95_ms",
+    "me_p99_ms",
+    "ratio_picture_vs_me",
+    "sse_subscribers",
+    "sse_events_per_s",
+    "errors",
+    "readers",
+    "duration_s",
+    "cores",
+}
+
+
+def test_ops_load_benchmark_quick():
+    """A real `roof serve` on loopback, loaded for a few seconds: documented keys,
+    positive throughputs, ordered percentiles, no failed request, a finite ratio
+    to the peer endpoint. No speed is asserted."""
+    summary, _ = run_benchmark("bench_ops_load.py")
+    assert summary.keys() >= OPS_LOAD_KEYS
+    assert summary["errors"] == 0, summary.get("errors_by_kind")
+    for key in ("picture_requests_per_s", "me_requests_per_s", "sse_events_per_s"):
+        assert positive(summary[key]), key
+    for name in ("picture", "me"):
+        p50, p95, p99 = (summary[f"{name}_p{q}_ms"] for q in (50, 95, 99))
+        assert positive(p50) and p50 <= p95 <= p99, name
+    ratio = summary["ratio_picture_vs_me"]
+    assert isinstance(ratio, float) and math.isfinite(ratio) and ratio > 0
+    assert math.isclose(
+        ratio, summary["picture_requests_per_s"] / summary["me_requests_per_s"], rel_tol=1e-9
+    )
+    assert summary["readers"] == 8 and summary["sse_subscribers"] == 8  # the --quick sizes
+    assert summary["duration_s"] == 4.0
+    assert isinstance(summary["cores"], int) and summary["cores"] >= 1

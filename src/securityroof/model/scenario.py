@@ -176,9 +176,9 @@ class Scenario:
     cueing_pairs: frozenset[tuple[str, str]]
     threats: list[Threat]
     digest: str  # SHA-256 of the scenario file
+    operations: Operations  # the joint-operation rules ([operations], or their defaults)
     parties: list[str] = field(default_factory=list)
     architecture: str | None = None  # the catalog architecture it starts from
-    operations: Operations | None = None  # the joint-operation rules ([operations])
 
     def may_cue(self, sensor_party: str, site_party: str) -> bool:
         """Whether a sensor of one party may give tracks to another party's site."""

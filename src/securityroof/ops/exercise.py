@@ -39,7 +39,6 @@ from securityroof.core.earth import ecef_to_geodetic_batch
 from securityroof.core.measurement import isotropic_report, noisy_report, visibility_mask
 from securityroof.core.sensors import KIND_INFRARED
 from securityroof.core.tracking import Report, Tracker, TrackState, predict_impact
-from securityroof.model.operations import Operations, OperationsSpec
 from securityroof.model.scenario import Scenario
 
 LINK_DISTANCE_M = 50_000.0
@@ -82,6 +81,11 @@ class Step:
     candidates: list[Candidate] = field(default_factory=list)
 
 
+def rms_sigma_m(covariance_m2: np.ndarray) -> float:
+    """The RMS of a 3x3 position covariance's standard deviations, m."""
+    return float(math.sqrt(np.trace(covariance_m2) / 3.0))
+
+
 def track_label(track: TrackState) -> str:
     return f"T{track.track_id}"
 
@@ -92,9 +96,7 @@ class ExerciseEngine:
     def __init__(self, scenario: Scenario, seed: int) -> None:
         self.scenario = scenario
         self.seed = int(seed)
-        self.operations = scenario.operations or Operations(
-            OperationsSpec(), tuple(scenario.parties)
-        )
+        self.operations = scenario.operations
         seen = observe(scenario, skip_unreachable=True)
         self.planet = seen.planet
         self.samples = seen.flights.samples
@@ -244,7 +246,7 @@ class ExerciseEngine:
             "lon_deg": lon,
             "altitude_m": alt,
             "position_ecef_m": [float(v) for v in report.position_ecef_m],
-            "sigma_m": float(math.sqrt(np.trace(report.covariance_ecef_m2) / 3.0)),
+            "sigma_m": rms_sigma_m(report.covariance_ecef_m2),
         }
 
     def _geodetic(self, position: np.ndarray) -> tuple[float, float, float]:
@@ -346,7 +348,7 @@ class ExerciseEngine:
                     "lon_deg": lon,
                     "altitude_m": alt,
                     "speed_m_s": float(np.linalg.norm(track.state[3:])),
-                    "sigma_position_m": float(math.sqrt(np.trace(track.covariance[:3, :3]) / 3)),
+                    "sigma_position_m": rms_sigma_m(track.covariance[:3, :3]),
                     "parties": sorted(track.parties),
                     "history": list(self.trails.get((view, track.track_id), [])),
                     "impact": self._impact(view, track),

@@ -20,7 +20,6 @@ Who sees what (see `model/operations.py` for the sharing grants and
 from __future__ import annotations
 
 import json
-import math
 import secrets
 import threading
 import time
@@ -29,7 +28,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -40,7 +38,7 @@ from securityroof.ops import auth
 from securityroof.ops.audit import Checkpoint, LogSigner
 from securityroof.ops.db import Exercise, Party, Proposal, User, session_factory
 from securityroof.ops.decisions import Decisions
-from securityroof.ops.exercise import ExerciseEngine, Step
+from securityroof.ops.exercise import ExerciseEngine, Step, rms_sigma_m
 from securityroof.ops.ledger import EVERYONE, Ledger, entry_json
 from securityroof.ops.sites import sites_json
 
@@ -66,11 +64,7 @@ class RoofService:
     def __init__(self, scenario: Scenario | None, engine: Engine, signer: LogSigner) -> None:
         """`scenario` None: account management only (the `roof admin` commands)."""
         self._scenario = scenario
-        self.rules = (
-            Operations(OperationsSpec(), ())
-            if scenario is None
-            else scenario.operations or Operations(OperationsSpec(), tuple(scenario.parties))
-        )
+        self.rules = Operations(OperationsSpec(), ()) if scenario is None else scenario.operations
         self.sessions = session_factory(engine)
         self.ledger = Ledger(signer)
         self.lock = threading.RLock()
@@ -135,9 +129,6 @@ class RoofService:
                 exercise_id,
             )
         return RefusedError(status, detail)
-
-    def _party_ids(self, session: Session) -> list[str]:
-        return sorted(session.scalars(select(Party.id)))
 
     # ------------------------------------------------------------- accounts
 
@@ -440,7 +431,7 @@ def _track_record(track: Any) -> dict[str, Any]:
         "id": f"T{track.track_id}",
         "status": track.status,
         "state": [round(float(v), 3) for v in track.state],
-        "sigma_position_m": round(float(math.sqrt(np.trace(track.covariance[:3, :3]) / 3)), 3),
+        "sigma_position_m": round(rms_sigma_m(track.covariance[:3, :3]), 3),
         "parties": sorted(track.parties),
         "sensors": sorted(track.sensors),
     }
