@@ -34,7 +34,8 @@ from securityroof.core.engagement import SiteArrays, engage
 from securityroof.core.flight import fly_boosted
 from securityroof.core.planet import Planet
 from securityroof.core.reach import build_reach_table
-from securityroof.core.sensors import SensorArrays, detect
+from securityroof.core.detection import detect
+from securityroof.core.sensors import SensorArrays
 from securityroof.model.catalog import load_catalog
 
 SITES = [  # (catalog site, interceptor) -- ten batteries in and around Europe

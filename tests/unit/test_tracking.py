@@ -21,7 +21,8 @@ from securityroof.core.earth import ecef_to_geodetic, enu_basis, enu_to_ecef, ge
 from securityroof.core.flight import STATUS_IMPACT, burnout_state_ecef, fly_free
 from securityroof.core.measurement import isotropic_report, noisy_report, visibility_mask
 from securityroof.core.planet import Planet
-from securityroof.core.sensors import SensorArrays, detect
+from securityroof.core.detection import detect
+from securityroof.core.sensors import SensorArrays
 from securityroof.core.tracking import (
     Report,
     Tracker,

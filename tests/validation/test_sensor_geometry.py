@@ -31,7 +31,8 @@ from securityroof.core.constants import SPHERE_RADIUS_M, WGS84_A_M, WGS84_F
 from securityroof.core.earth import ecef_to_geodetic_batch, geodetic_to_ecef
 from securityroof.core.flight import VehicleArrays, fly_boosted
 from securityroof.core.planet import Planet
-from securityroof.core.sensors import SensorArrays, detect
+from securityroof.core.detection import detect
+from securityroof.core.sensors import SensorArrays
 
 R = SPHERE_RADIUS_M  # 6,371 km
 ROUNDING_M = 1e-6  # float rounding of the positions, m

@@ -23,12 +23,18 @@ from securityroof.analysis.raid import RaidAnalysis, run_raid
 from securityroof.analysis.sharing import SharingResult, analyse_sharing
 from securityroof.analysis.stability import StabilityResult, analyse_stability
 from securityroof.errors import RoofError
-from securityroof.model.scenario import Scenario, load_scenario
+from securityroof.model.scenario import (
+    Scenario,
+    load_scenario,
+    regional_threats,
+    strategic_threats,
+)
 
 COMPARED_ARCHITECTURES = ("epaa-phase-1", "epaa-phase-2", "epaa-phase-3", "epaa-phase-4")
 RAID_SEED = 20100326  # the date of the Brussels Forum speech, for a memorable seed
 RAID_TRIALS = 2_000
 SHAPLEY_SEED = 0
+STABILITY_DRAWS = 200  # Monte Carlo draws of the stability verdict in an assessment
 
 
 @dataclass(frozen=True)
@@ -37,7 +43,7 @@ class Assessment:
     engagements: EngagementResult  # regional threats
     footprint: FootprintResult
     comparison: list[tuple[str, FootprintResult]]  # label, footprint; the scenario first
-    stability: StabilityResult | None  # None without strategic threats
+    stability: StabilityResult | None  # None when there are no strategic forces to judge
     strategic: EngagementResult | None  # the strategic threats flown and engaged, for maps
     sharing: SharingResult
     raid: RaidAnalysis | None  # None when no battery can engage the regional threats
@@ -47,12 +53,7 @@ class Assessment:
 
 
 def _regional(scenario: Scenario) -> Scenario:
-    areas = scenario.catalog.launch_areas
-    threats = [
-        t
-        for t in scenario.threats
-        if t.launch_area is not None and areas[t.launch_area].kind == "regional"
-    ]
+    threats = regional_threats(scenario)
     if not threats:
         raise RoofError(
             "the scenario has no regional threats to defend against.",
@@ -60,24 +61,6 @@ def _regional(scenario: Scenario) -> Scenario:
             fix='Add threats with from = "<regional launch area>" (roof catalog threats).',
         )
     return dataclasses.replace(scenario, threats=threats)
-
-
-def _strategic(scenario: Scenario) -> Scenario:
-    areas = scenario.catalog.launch_areas
-    threats = [
-        t
-        for t in scenario.threats
-        if t.launch_area is not None and areas[t.launch_area].kind.startswith("strategic")
-    ]
-    return dataclasses.replace(scenario, threats=threats)
-
-
-def _has_strategic(scenario: Scenario) -> bool:
-    areas = scenario.catalog.launch_areas
-    return any(
-        t.launch_area is not None and areas[t.launch_area].kind.startswith("strategic")
-        for t in scenario.threats
-    )
 
 
 def assess(
@@ -107,10 +90,10 @@ def assess(
             comparison.append((label, analyse_footprint(variant, resolution_deg=resolution_deg)))
     stability = None
     strategic = None
-    if _has_strategic(scenario):
+    if strategic_threats(scenario):
         with clock("stability"):
-            stability = analyse_stability(scenario)
-            strategic = run_engagements(_strategic(scenario))
+            stability = analyse_stability(scenario, draws=STABILITY_DRAWS)
+            strategic = stability.engagements
     with clock("cost sharing"):
         sharing = analyse_sharing(regional, seed=SHAPLEY_SEED)
     raid = None
@@ -132,7 +115,11 @@ def assess(
         raid=raid,
         resolution_deg=resolution_deg,
         timings_s=timings,
-        seeds={"raid": RAID_SEED, "shapley": SHAPLEY_SEED},
+        seeds={
+            "raid": RAID_SEED,
+            "shapley": SHAPLEY_SEED,
+            "stability": stability.uncertainty.seed if stability and stability.uncertainty else 0,
+        },
     )
 
 

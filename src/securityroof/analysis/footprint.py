@@ -26,17 +26,11 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from securityroof.analysis.distributed import run_chunks
-from securityroof.analysis.engagement import (
-    Observation,
-    _batteries,
-    engagement_windows,
-    scenario_sensor_arrays,
-)
+from securityroof.analysis.engagement import evaluate, given_flights, observe
+from securityroof.analysis.prepare import MISSILE_CASE_U, Prepared, prepare
 from securityroof.analysis.sharing import cities_in_region
 from securityroof.core.flight import STATUS_IMPACT, fly_boosted
 from securityroof.core.geodesy import geodesic_inverse_batch
-from securityroof.core.planet import Planet
-from securityroof.core.sensors import detect
 from securityroof.core.targeting import KICK_GRID, Launch, impacts_of, max_range
 from securityroof.errors import RoofError
 from securityroof.model.scenario import Scenario
@@ -47,8 +41,6 @@ CHUNK = 2_000
 MEMORY_LIMIT_BYTES = 4e9  # refuse grids whose results alone would pass this
 BYTES_PER_CELL_AND_CONFIG = 40
 CITY_MIN_POPULATION = 100_000
-# Assumption when a catalog missile has no radar cross-section (m^2).
-DEFAULT_RCS_M2 = 0.1
 
 
 @dataclass(frozen=True)
@@ -100,9 +92,8 @@ def _configs(scenario: Scenario) -> list[ThreatConfig]:
     defence against regional threats (strategic forces are the stability
     analysis's subject)."""
     seen: dict[ThreatConfig, None] = {}
-    areas = scenario.catalog.launch_areas
     for threat in scenario.threats:
-        if threat.launch_area is None or areas[threat.launch_area].kind != "regional":
+        if threat.launch_area is None or threat.threat_class != "regional":
             continue
         seen[ThreatConfig(threat.launch_area, threat.missile, threat.shape)] = None
     if not seen:
@@ -187,16 +178,18 @@ def _fan(vehicle, planet, launch, shape, centre_az, azimuths, distances, step_m,
     return aa.ravel(), kicks[rr.ravel()], cutoffs[rr.ravel()], horizon_s
 
 
-def _fly_fan(scenario, observation_parts, vehicle, launch, fan, missile):
+def _fly_fan(prepared: Prepared, vehicle, launch, fan, missile_id: str):
     """Fly a fan by chunks through the engagement chain; return a KD-tree of
     the impact points and, per landed trajectory, defended, shots and the
     bit mask of the engaging batteries."""
-    planet, sensor_arrays, placements, batteries = observation_parts
+    scenario = prepared.scenario
+    planet = prepared.planet
     a = scenario.assumptions
     dt = a.sample_interval_s
-    rcs_quantity = missile.radar_cross_section_m2
-    rcs = rcs_quantity.value(scenario.case) if rcs_quantity else DEFAULT_RCS_M2
-    bit_values = 1 << np.arange(len(batteries), dtype=np.int64)
+    n_b = len(prepared.batteries)
+    bit_values = 1 << np.arange(n_b, dtype=np.int64)
+    missile_index = prepared.missiles.index(missile_id)
+    u = MISSILE_CASE_U[scenario.threat_case]
     fan_az, fan_kick, fan_cutoff, horizon_s = fan
     impact_xyz, defended, shots, sites = [], [], [], []
     for start in range(0, fan_az.size, CHUNK):
@@ -215,17 +208,14 @@ def _fly_fan(scenario, observation_parts, vehicle, launch, fan, missile):
                 sample_until_s=last + dt,
             )
         times = np.arange(flight.samples.shape[1]) * dt
-        seen = detect(
-            flight.samples,
-            times,
-            rcs,
-            sensor_arrays,
-            planet.a_m,
-            planet.f,
-            burnout_s=flight.burnout[:, 0],
+        rows = flight.status.size
+        seen = observe(
+            prepared,
+            flights=given_flights(flight, times, u),
+            missile_of=np.full(rows, missile_index, dtype=np.int64),
+            skip_unreachable=True,
         )
-        observation = Observation(planet, flight, times, seen, placements, batteries)
-        windows, _, _ = engagement_windows(scenario, observation)
+        windows = evaluate(seen).windows.single()
         landed = flight.status == STATUS_IMPACT
         impact_xyz.append(np.where(landed[:, None], flight.impact[:, 1:4], np.nan))
         defended.append(windows.engageable.any(axis=1))
@@ -282,9 +272,8 @@ def _config_footprint(task: _ConfigTask) -> _ConfigResult:
     """
     scenario, config = task.scenario, task.config
     a = scenario.assumptions
-    planet = Planet.build(a.earth, rotating=a.rotating, j2=True)
-    sensor_arrays, placements = scenario_sensor_arrays(scenario, planet)
-    batteries = _batteries(scenario)
+    prepared = prepare(scenario)
+    planet = prepared.planet
     grid_lat, grid_lon = np.meshgrid(
         np.radians(task.lat_deg), np.radians(task.lon_deg), indexing="ij"
     )
@@ -301,7 +290,7 @@ def _config_footprint(task: _ConfigTask) -> _ConfigResult:
     catalog = scenario.catalog
     area = catalog.launch_areas[config.launch_area]
     missile = catalog.missiles.missile(config.missile)
-    vehicle = missile.vehicle(catalog.missiles.drag_tables, scenario.case)
+    vehicle = missile.vehicle(catalog.missiles.drag_tables, scenario.threat_case)
     launch = Launch(math.radians(area.lat_deg.nominal), math.radians(area.lon_deg.nominal))
     distance, azimuth, _ = geodesic_inverse_batch(
         launch.lat, launch.lon, grid_lat, grid_lon, planet.a_m, planet.f
@@ -324,9 +313,8 @@ def _config_footprint(task: _ConfigTask) -> _ConfigResult:
     )
     if fan is None:
         return empty
-    observation_parts = (planet, sensor_arrays, placements, batteries)
     tree, fan_defended, fan_shots, fan_sites = _fly_fan(
-        scenario, observation_parts, vehicle, launch, fan, missile
+        prepared, vehicle, launch, fan, config.missile
     )
     match_angle = 1.5 * task.step_m / planet.a_m
     hit, index = _nearest(tree, match_angle, grid_lat, grid_lon)
@@ -389,14 +377,20 @@ def analyse_footprint(
         )
     lat = lat_min + (np.arange(n_lat) + 0.5) * (lat_max - lat_min) / n_lat
     lon = lon_min + (np.arange(n_lon) + 0.5) * (lon_max - lon_min) / n_lon
-    a = scenario.assumptions
-    planet = Planet.build(a.earth, rotating=a.rotating, j2=True)
-    if scenario_sensor_arrays(scenario, planet)[0] is None:
+    prepared = prepare(scenario)
+    planet = prepared.planet
+    if not prepared.sensors:
         raise RoofError(
             "the scenario has no sensors: nothing can be tracked, so nothing is defended.",
             where=str(scenario.path),
         )
-    batteries = _batteries(scenario)
+    batteries = prepared.batteries
+    if not batteries:
+        raise RoofError(
+            "the scenario has no interceptor battery: nothing can be defended.",
+            where=str(scenario.path),
+            fix="Name an architecture or add sites with interceptors.",
+        )
     if len(batteries) > 63:
         raise RoofError("at most 63 interceptor batteries fit a footprint's site masks.")
     city_lat, city_lon, city_pop, city_country, city_name = cities_in_region(

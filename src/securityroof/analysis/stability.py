@@ -3,22 +3,42 @@
 Russia asked in 2010 to "distinguish between non-strategic and strategic
 systems"; the US answered that transparency would show the system is aimed
 at regional threats only. This module gives that transparency as evidence
-anyone can rerun:
+anyone can rerun.
 
-- the verdict: "strategic" if any battery can engage any strategic
-  trajectory of the scenario (ICBM or SLBM launched from a strategic launch
-  area) under the stated assumptions, else "non-strategic"; per interceptor
-  type too;
-- sensitivity: the verdict at the low / nominal / high catalog values, and
-  "what you would need to believe": the minimum interceptor burnout speed,
-  the longest launch delay, and the sensor assumption (the catalogued
-  sensors and cueing rules, or a fire-control track at launch for every
-  site) at which each strategic trajectory becomes engageable;
-- the 1997 US-Russian demarcation agreements (First and Second Agreed
-  Statements, 26 September 1997) checked against each interceptor's declared
-  speed and test targets;
-- an upper bound on the strategic warheads the batteries could engage,
-  against the New START limit of 1,550 deployed warheads (Treaty, Art. II.1(b)).
+What is judged: the strategic set of the scenario
+(`securityroof.model.scenario.strategic_threats`: by default every
+catalogued ICBM field and SLBM patrol area of each party whose forces
+another party's batteries could face, against that party's strategic
+adversaries' cities, on minimum-energy, lofted and depressed trajectories),
+each trajectory against the batteries of the *other* parties only.
+
+- The verdict: "strategic" if some battery can engage some strategic
+  trajectory of another party at the scenario's capability cases, else
+  "non-strategic"; per deterrent party and per interceptor type too; a
+  table by launch area and battery.
+- Uncertainty as probability (`securityroof.analysis.uncertainty`): a
+  seeded Monte Carlo over every uncertain catalog value gives the
+  probability that the verdict is "strategic" and that each trajectory is
+  engageable, and the global sensitivity indices that name the assumptions
+  the verdict hangs on.
+- "What you would need to believe": the verdict at other capability cases
+  (offence and defence separately); with tracks shared across every party;
+  with a fire-control track available to every battery as early as each
+  sensor of the scenario actually tracks the threat (the attainable track
+  times: the infrared satellites in stereo, then each radar), and, as the
+  labelled bound no sensor attains, at launch; the least interceptor
+  burnout speed at which each launch area's trajectories become
+  engageable; the longest added launch delay each engagement survives.
+- The 1997 US-Russian demarcation agreements (First and Second Agreed
+  Statements, 26 September 1997) checked against each interceptor's
+  declared speed and test targets; an upper bound on the strategic
+  warheads the batteries could engage, against New START's 1,550.
+- A verdict sentence that carries its assumptions and its decisive nuance.
+
+All of it is evaluated on one observation covering the whole box of
+uncertain values: the strategic trajectories are flown once per missile
+range case, and every evaluation after that is detection and engagement
+arithmetic on that geometry.
 """
 
 from __future__ import annotations
@@ -28,15 +48,27 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from securityroof.analysis.distributed import run_chunks
-from securityroof.analysis.engagement import Observation, engagement_windows, observe
-from securityroof.core.flight import STATUS_IMPACT
+from securityroof.analysis.engagement import (
+    EngagementResult,
+    Evaluation,
+    Observation,
+    _reach_tables,
+    detect_all,
+    engagement_result,
+    evaluate,
+    observe,
+)
+from securityroof.analysis.prepare import Prepared, prepare
+from securityroof.analysis.uncertainty import MonteCarlo, monte_carlo
+from securityroof.core.sensors import KIND_INFRARED
 from securityroof.errors import RoofError
 from securityroof.model.defence import Interceptor
-from securityroof.model.scenario import Scenario
+from securityroof.model.quantity import Case
+from securityroof.model.scenario import Scenario, strategic_threats
 
 NEW_START_DEPLOYED_WARHEADS = 1_550  # New START (Prague, 8 April 2010), Art. II.1(b)
-# 1997 agreed statements (REFERENCE.md; ACDA fact sheets of 26 Sept 1997).
+# 1997 agreed statements (First and Second Agreed Statements relating to the
+# ABM Treaty, New York, 26 September 1997; ACDA fact sheets of that date).
 DEMARCATION_INTERCEPTOR_SPEED_M_S = 3_000.0
 DEMARCATION_TARGET_SPEED_M_S = 5_000.0
 DEMARCATION_TARGET_RANGE_KM = 3_500.0
@@ -44,11 +76,21 @@ DECLARE_LAND_AIR_SPEED_M_S = 5_500.0  # information exchange: plans above these 
 DECLARE_SEA_SPEED_M_S = 4_500.0
 # Search bounds of the "minimum burnout speed" sweep (m/s): slower than any
 # interceptor in the catalog, up to the top of the open estimates for the
-# fastest one (GBI, 6.3-9 km/s; see catalog/interceptors.toml). Faster
-# stand-ins cannot be built with the catalog burn times.
+# fastest one (GBI, 6.3-9 km/s; see catalog/interceptors.toml).
 SPEED_SWEEP_M_S = (1_000.0, 9_000.0)
 SPEED_STEP_M_S = 250.0
-DELAY_SWEEP_S = 1_800.0
+DEFAULT_DRAWS = 300
+DEFAULT_SEED = 19970926  # the date of the 1997 demarcation agreements
+# The capability cases shown, as (label, threats, defence).
+CASES: tuple[tuple[str, Case, Case], ...] = (
+    ("nominal", "nominal", "nominal"),
+    ("low (both sides)", "low", "low"),
+    ("high (both sides)", "high", "high"),
+    ("most capable defence, least capable offence", "low", "high"),
+    ("least capable defence, most capable offence", "high", "low"),
+)
+LAUNCH_BOUND = "a fire-control track at launch (a bound: no sensor gives one)"
+STEREO_SOURCE = "space-based infrared, in stereo"
 
 
 @dataclass(frozen=True)
@@ -60,6 +102,42 @@ class StrategicEngagement:
     interceptor: str
     window_s: tuple[float, float]
     shots: int
+
+
+@dataclass(frozen=True)
+class AreaBatteryRow:
+    """One launch area against one battery: engageable trajectories of those flown."""
+
+    launch_area: str
+    party: str
+    site: str
+    interceptor: str
+    engageable: int
+    flown: int
+
+
+@dataclass(frozen=True)
+class CaseVerdict:
+    label: str
+    threat_case: str
+    defence_case: str
+    engageable: int  # strategic trajectories engageable
+    flown: int
+
+    @property
+    def verdict(self) -> str:
+        return "strategic" if self.engageable else "non-strategic"
+
+
+@dataclass(frozen=True)
+class TrackAssumption:
+    """Engageability if every battery held a fire-control track this early."""
+
+    source: str  # the sensor whose track time is assumed, or the bound
+    median_track_s: float | None  # over the trajectories it tracks
+    engageable: int
+    flown: int
+    by_battery: dict[str, int]  # "site/interceptor" -> trajectories engageable
 
 
 @dataclass(frozen=True)
@@ -77,129 +155,50 @@ class Demarcation:
 class ThreatSensitivity:
     threat: str
     launch_area: str
+    party: str
+    flown: bool
     engageable_by_case: dict[str, bool | None]  # None: the missile cannot reach in that case
-    engageable_with_tracks_shared: bool  # every party's sensors cue every site
+    engageable_with_tracks_shared: bool
+    earliest_track_s: float | None  # the earliest attainable track time (any sensor)
+    engageable_with_earliest_track: bool
     engageable_with_tracks_at_launch: bool
     min_burnout_speed_m_s: float | None  # catalogued sensors
-    min_burnout_speed_tracks_at_launch_m_s: float | None
+    min_burnout_speed_earliest_track_m_s: float | None
     max_extra_delay_s: float | None  # added to every launch delay; None: never engageable
+    probability: tuple[float, float, float] | None  # P(engageable), 95 % interval
 
 
 @dataclass(frozen=True)
 class StabilityResult:
-    scenario: Scenario
+    scenario: Scenario  # with the strategic set as its threats
+    engagements: EngagementResult  # the strategic set at the scenario's cases
     verdict: str
+    verdict_by_party: dict[str, str]  # deterrent party -> verdict
     verdict_by_interceptor: dict[str, str]
     engageable: list[StrategicEngagement]
+    table: list[AreaBatteryRow]
+    cases: list[CaseVerdict]
+    track_assumptions: list[TrackAssumption]
+    engageable_with_tracks_shared: int
     sensitivity: list[ThreatSensitivity]
     min_burnout_speed_m_s: dict[str, float | None]
-    min_burnout_speed_tracks_at_launch_m_s: dict[str, float | None]
+    min_burnout_speed_earliest_track_m_s: dict[str, float | None]
+    uncertainty: MonteCarlo | None
+    probability_strategic: tuple[float, float, float] | None
     demarcation: list[Demarcation]
     interceptors_able: int
     warheads_engageable_upper_bound: float
-    strategic_threats: int
+    strategic_threats: int  # flown at the scenario's case
+    unreachable: int  # in the set but beyond the missile's reach at the case
+    sentence: str
 
 
-def _strategic_indices(scenario: Scenario) -> list[int]:
-    catalog = scenario.catalog
-    indices = []
-    for i, threat in enumerate(scenario.threats):
-        area = catalog.launch_areas.get(threat.launch_area or "")
-        missile = catalog.missiles.missile(threat.missile)
-        strategic_area = area is not None and area.kind.startswith("strategic")
-        # From a strategic launch area, or an ICBM/SLBM launched from a given point.
-        if strategic_area or (area is None and missile.missile_class in ("ICBM", "SLBM")):
-            indices.append(i)
-    return indices
-
-
-def _with_assumptions(scenario: Scenario, **changes: object) -> Scenario:
-    assumptions = scenario.assumptions.model_copy(update=changes)
-    return dataclasses.replace(scenario, assumptions=assumptions)
-
-
-def _engageable_any(scenario: Scenario, seen: Observation, **knobs: object) -> np.ndarray:
-    windows, _, _ = engagement_windows(scenario, seen, **knobs)  # type: ignore[arg-type]
-    return np.asarray(windows.engageable.any(axis=1))
-
-
-@dataclass(frozen=True)
-class _SpeedSweep:
-    """One interceptor type's burnout-speed sweep: a unit of work for a worker."""
-
-    scenario: Scenario
-    seen: Observation
-    rows: list[int]
-    interceptor: str
-
-
-def _sweep_speed(task: _SpeedSweep) -> list[float | None]:
-    """Least swept speed (m/s) at which this type engages each row, or None.
-
-    A speed its stand-in vehicle cannot reach with the catalog burn time
-    counts as not engaging. Top level, so that Dask workers can run it.
-    """
-    best: list[float | None] = [None] * len(task.rows)
-    speeds = np.arange(SPEED_SWEEP_M_S[0], SPEED_SWEEP_M_S[1] + 1.0, SPEED_STEP_M_S)
-    for speed in speeds:
-        pending = [k for k, v in enumerate(best) if v is None]
-        if not pending:
-            break
-        try:
-            hits = _engageable_any(
-                task.scenario,
-                task.seen,
-                burnout_speed_m_s=float(speed),
-                interceptor=task.interceptor,
-            )
-        except RoofError:  # no stand-in vehicle reaches this speed with this burn
-            continue
-        for k in pending:
-            if hits[task.rows[k]]:
-                best[k] = float(speed)
-    return best
-
-
-def _min_speed(
-    scenario: Scenario, seen: Observation, rows: list[int], cluster: str | None
-) -> list[float | None]:
-    """Least burnout speed (m/s) at which each threat row becomes engageable.
-
-    Each interceptor type is flown at burnout speeds rising by
-    SPEED_STEP_M_S over SPEED_SWEEP_M_S (the burn time and the rest of its
-    envelope as catalogued), one task per type (on the Dask cluster when
-    given); the answer for a threat is the least speed over all types.
-    """
-    kinds = sorted({b.interceptor for b in seen.batteries})
-    tasks = [_SpeedSweep(scenario, seen, rows, kind) for kind in kinds]
-    per_kind = run_chunks(_sweep_speed, tasks, cluster=cluster)
-    best: list[float | None] = []
-    for k in range(len(rows)):
-        found = [speeds[k] for speeds in per_kind if speeds[k] is not None]
-        best.append(min(found) if found else None)  # type: ignore[type-var]
-    return best
-
-
-def _max_delay(scenario: Scenario, seen: Observation, rows: list[int]) -> list[float | None]:
-    """Greatest delay (s) added to every launch delay at which each row stays engageable."""
-    now = _engageable_any(scenario, seen)
-    result: list[float | None] = []
-    for row in rows:
-        if not now[row]:
-            result.append(None)
-            continue
-        lo, hi = 0.0, DELAY_SWEEP_S
-        if _engageable_any(scenario, seen, extra_delay_s=hi)[row]:
-            result.append(hi)
-            continue
-        while hi - lo > 1.0:
-            mid = 0.5 * (lo + hi)
-            if _engageable_any(scenario, seen, extra_delay_s=mid)[row]:
-                lo = mid
-            else:
-                hi = mid
-        result.append(lo)
-    return result
+def judged_pairs(prepared: Prepared) -> np.ndarray:
+    """(n_threats, n_batteries): a battery is judged against another party's forces only."""
+    parties = [t.party for t in prepared.threats]
+    return np.array(
+        [[p is None or b.party != p for b in prepared.batteries] for p in parties], dtype=bool
+    ).reshape(prepared.n_threats, len(prepared.batteries))
 
 
 def demarcation(interceptor_id: str, interceptor: Interceptor) -> Demarcation:
@@ -237,22 +236,147 @@ def demarcation(interceptor_id: str, interceptor: Interceptor) -> Demarcation:
     )
 
 
-def analyse_stability(scenario: Scenario, *, cluster: str | None = None) -> StabilityResult:
-    """The verdict, its evidence and its sensitivity for the scenario's strategic threats.
-
-    The burnout-speed sweeps run one interceptor type per task, here or on
-    the Dask cluster at `cluster`, with the same results.
-    """
-    rows = _strategic_indices(scenario)
-    if not rows:
+def strategic_scenario(scenario: Scenario) -> Scenario:
+    """The scenario with its strategic set as its threats, or an error saying why there is none."""
+    if not any(site.interceptors for site in scenario.sites.values()):
         raise RoofError(
-            "the scenario has no strategic threats.",
-            where=f"{scenario.path}: threats",
-            fix="Add ICBM or SLBM threats from strategic launch areas (roof catalog threats).",
+            "the scenario has no interceptor battery: there is nothing to judge.",
+            where=f"{scenario.path}: sites",
+            fix="Name an architecture or add sites with interceptors.",
         )
-    seen = observe(scenario)
-    windows, _, _ = engagement_windows(scenario, seen)
-    threats = scenario.threats
+    threats = strategic_threats(scenario)
+    if not threats:
+        owners = sorted({s.party for s in scenario.sites.values() if s.interceptors})
+        raise RoofError(
+            "no strategic forces to judge: no other party than the batteries' owners "
+            f"({', '.join(owners)}) has strategic launch areas in the set.",
+            where=f"{scenario.path}: strategic",
+            fix="Widen [strategic] (parties, launch_areas), or add ICBM or SLBM threats.",
+        )
+    return dataclasses.replace(scenario, threats=threats)
+
+
+def _engageable_rows(evaluation: Evaluation, judged: np.ndarray) -> np.ndarray:
+    """(n_draws, n_threats) engageable by some judged battery."""
+    return np.asarray((evaluation.windows.engageable & judged[None]).any(axis=2))
+
+
+def _attainable_tracks(prepared: Prepared, evaluation: Evaluation) -> list[tuple[str, np.ndarray]]:
+    """Per source, the time (n_threats,) it first tracks each threat (NaN: never).
+
+    The infrared satellites count in stereo (the second-earliest of their
+    warning tracks); each radar site by its earliest warning track.
+    """
+    tracks = evaluation.detections.track_s[0]  # (n_threats, n_sensors)
+    kinds = prepared.sensor_arrays.kind
+    out: list[tuple[str, np.ndarray]] = []
+    infrared = np.nonzero(kinds == KIND_INFRARED)[0]
+    if infrared.size >= 2:
+        ordered = np.sort(
+            np.where(np.isnan(tracks[:, infrared]), np.inf, tracks[:, infrared]), axis=1
+        )
+        second = ordered[:, 1]
+        out.append((STEREO_SOURCE, np.where(np.isfinite(second), second, np.nan)))
+    by_site: dict[str, list[int]] = {}
+    for j, placement in enumerate(prepared.sensors):
+        if kinds[j] != KIND_INFRARED:
+            by_site.setdefault(f"{placement.site} ({placement.type})", []).append(j)
+    for label, columns in by_site.items():
+        t = np.fmin.reduce(tracks[:, columns], axis=1)
+        if np.isfinite(t).any():
+            out.append((label, t))
+    out.sort(
+        key=lambda item: float(np.nanmedian(item[1])) if np.isfinite(item[1]).any() else np.inf
+    )
+    return out
+
+
+def _speed_sweep(
+    observation: Observation,
+    draw: np.ndarray,
+    judged: np.ndarray,
+    detected,
+    assumed: np.ndarray | None,
+) -> list[float | None]:
+    """Least swept burnout speed (m/s) at which each threat becomes engageable, or None.
+
+    Every interceptor type is flown at each speed (its burn time and the rest
+    of its envelope as catalogued); a speed its stand-in vehicle cannot reach
+    with that burn time counts as not engaging.
+    """
+    prepared = observation.prepared
+    n = prepared.n_threats
+    best: list[float | None] = [None] * n
+    speeds = np.arange(SPEED_SWEEP_M_S[0], SPEED_SWEEP_M_S[1] + 1.0, SPEED_STEP_M_S)
+    low, high = observation.low, observation.high
+    for speed in speeds:
+        pending = [i for i in range(n) if best[i] is None]
+        if not pending:
+            break
+        try:
+            tables, _ = _reach_tables(
+                prepared,
+                low,
+                high,
+                {k: [float(speed)] for k in range(len(prepared.interceptor_types))},
+            )
+        except RoofError:  # no stand-in vehicle reaches this speed with this burn
+            continue
+        swept = dataclasses.replace(observation, tables=tables)
+        result = evaluate(
+            swept,
+            draw,
+            detected=detected,
+            assumed_track_s=assumed,
+            burnout_speed_m_s=float(speed),
+            details=False,
+        )
+        hits = _engageable_rows(result, judged)[0]
+        for i in pending:
+            if hits[i]:
+                best[i] = float(speed)
+    return best
+
+
+def analyse_stability(
+    scenario: Scenario,
+    *,
+    cluster: str | None = None,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    sweeps: bool = True,
+) -> StabilityResult:
+    """The verdict, its evidence, its probability and its sensitivity.
+
+    Parameters
+    ----------
+    scenario
+        Any scenario with interceptor batteries; its strategic set is judged.
+    cluster
+        A Dask scheduler address for the Monte Carlo chunks, or None.
+    draws
+        Monte Carlo size (0: no Monte Carlo).
+    seed
+        Seed of the Latin-hypercube sample.
+    sweeps
+        Also run the burnout-speed sweeps (the slowest part).
+    """
+    if draws < 0:
+        raise RoofError(f"the Monte Carlo size must not be negative, got {draws}.", where="--draws")
+    strategic = strategic_scenario(scenario)
+    prepared = prepare(strategic)
+    space = prepared.space
+    judged = judged_pairs(prepared)
+    box = np.stack(space.bounds())
+    case_draw = space.case_vector(strategic.threat_case, strategic.defence_case)
+    seen = observe(prepared, np.concatenate([box, case_draw]), skip_unreachable=True)
+    detected = detect_all(seen, case_draw)
+    at_case = evaluate(seen, case_draw, detected=detected)
+    engagements = engagement_result(seen, at_case)
+    threats = prepared.threats
+    flown = at_case.trajectory[0] >= 0
+    w = engagements.windows
+    hits = w.engageable & judged
     engageable = [
         StrategicEngagement(
             launch_area=threats[t].launch_area or "",
@@ -260,83 +384,259 @@ def analyse_stability(scenario: Scenario, *, cluster: str | None = None) -> Stab
             threat=threats[t].name,
             site=battery.site,
             interceptor=battery.interceptor,
-            window_s=(
-                float(windows.first_intercept_s[t, b]),
-                float(windows.last_intercept_s[t, b]),
-            ),
-            shots=int(windows.shots[t, b]),
+            window_s=(float(w.first_intercept_s[t, b]), float(w.last_intercept_s[t, b])),
+            shots=int(w.shots[t, b]),
         )
-        for t in rows
-        for b, battery in enumerate(seen.batteries)
-        if windows.engageable[t, b]
+        for t in range(len(threats))
+        for b, battery in enumerate(prepared.batteries)
+        if hits[t, b]
     ]
-    types = sorted({b.interceptor for b in seen.batteries})
+    parties = sorted({t.party or "unknown" for t in threats})
+    by_party = {
+        p: "strategic"
+        if any(hits[t].any() for t in range(len(threats)) if (threats[t].party or "unknown") == p)
+        else "non-strategic"
+        for p in parties
+    }
     by_interceptor = {
         kind: "strategic" if any(e.interceptor == kind for e in engageable) else "non-strategic"
-        for kind in types
+        for kind in prepared.interceptor_types
     }
-    # Sensitivity: catalog cases (re-observed: threat and sensor values change too).
-    by_case: dict[str, list[bool | None]] = {}
-    for case in ("low", "nominal", "high"):
-        if case == scenario.case:
-            by_case[case] = [bool(v) for v in np.asarray(windows.engageable.any(axis=1))]
-            continue
-        variant = dataclasses.replace(scenario, case=case)
-        variant_seen = observe(variant, skip_unreachable=True)
-        flown = variant_seen.flights.status == STATUS_IMPACT
-        hits = _engageable_any(variant, variant_seen)
-        by_case[case] = [bool(h) if f else None for h, f in zip(hits, flown, strict=True)]
-    tracked = _with_assumptions(scenario, fire_control_at_s=0.0)
-    with_tracks = _engageable_any(tracked, seen)
-    shared = _engageable_any(dataclasses.replace(scenario, cueing="across-parties"), seen)
-    speeds = _min_speed(scenario, seen, rows, cluster)
-    speeds_tracked = _min_speed(tracked, seen, rows, cluster)
-    delays = _max_delay(scenario, seen, rows)
+    table = []
+    areas = sorted({t.launch_area or t.name for t in threats})
+    for area in areas:
+        rows = [i for i, t in enumerate(threats) if (t.launch_area or t.name) == area]
+        party = threats[rows[0]].party or "unknown"
+        for b, battery in enumerate(prepared.batteries):
+            if not judged[rows[0], b]:
+                continue
+            table.append(
+                AreaBatteryRow(
+                    launch_area=area,
+                    party=party,
+                    site=battery.site,
+                    interceptor=battery.interceptor,
+                    engageable=int(hits[rows, b].sum()),
+                    flown=int(flown[rows].sum()),
+                )
+            )
+    # Cases, offence and defence separately.
+    case_rows: dict[str, np.ndarray] = {}
+    case_flown: dict[str, np.ndarray] = {}
+    cases = []
+    for label, threat_case, defence_case in CASES:
+        vector = space.case_vector(threat_case, defence_case)
+        result = at_case if np.array_equal(vector, case_draw) else evaluate(seen, vector)
+        rows_hit = _engageable_rows(result, judged)[0]
+        case_rows[label] = rows_hit
+        case_flown[label] = result.trajectory[0] >= 0
+        cases.append(
+            CaseVerdict(
+                label, threat_case, defence_case, int(rows_hit.sum()), int(case_flown[label].sum())
+            )
+        )
+    # Tracks shared across every party.
+    shared_scenario = dataclasses.replace(strategic, cueing="across-parties")
+    shared_prepared = prepare(shared_scenario)
+    shared_seen = dataclasses.replace(seen, prepared=shared_prepared)
+    shared = _engageable_rows(evaluate(shared_seen, case_draw), judged)[0]
+    # Attainable track times, then the bound at launch.
+    track_assumptions = []
+    attainable = _attainable_tracks(prepared, at_case)
+    earliest = np.full(len(threats), np.nan)
+    for _, times in attainable:
+        earliest = np.fmin(earliest, times)
+    sources = [*attainable, (LAUNCH_BOUND, np.zeros(len(threats)))]
+    hit_with: dict[str, np.ndarray] = {}
+    for label, times in sources:
+        result = evaluate(seen, case_draw, detected=detected, assumed_track_s=times)
+        rows_hit = _engageable_rows(result, judged)[0]
+        hit_with[label] = rows_hit
+        pair_hits = result.windows.engageable[0] & judged
+        finite = times[np.isfinite(times) & flown]
+        track_assumptions.append(
+            TrackAssumption(
+                source=label,
+                median_track_s=float(np.median(finite)) if finite.size else None,
+                engageable=int(rows_hit.sum()),
+                flown=int(flown.sum()),
+                by_battery={
+                    f"{b.site}/{b.interceptor}": int(pair_hits[:, k].sum())
+                    for k, b in enumerate(prepared.batteries)
+                    if pair_hits[:, k].any()
+                },
+            )
+        )
+    with_earliest = _engageable_rows(
+        evaluate(seen, case_draw, detected=detected, assumed_track_s=earliest), judged
+    )[0]
+    # Burnout-speed sweeps.
+    speeds: list[float | None] = [None] * len(threats)
+    speeds_early: list[float | None] = [None] * len(threats)
+    if sweeps:
+        speeds = _speed_sweep(seen, case_draw, judged, detected, None)
+        speeds_early = _speed_sweep(seen, case_draw, judged, detected, earliest)
+    margin = np.where(judged, w.launch_margin_s, -np.inf).max(axis=1)
+    # Monte Carlo.
+    uncertainty = None
+    probability = None
+    per_threat: list[tuple[float, float, float] | None] = [None] * len(threats)
+    if draws > 0:
+        uncertainty = monte_carlo(
+            strategic,
+            prepared,
+            judged,
+            draws,
+            seed,
+            cluster=cluster,
+            observation=seen if cluster is None else None,
+        )
+        probability = uncertainty.probability()
+        per_threat = list(uncertainty.threat_probability())
     sensitivity = [
         ThreatSensitivity(
-            threat=threats[t].name,
-            launch_area=threats[t].launch_area or "",
-            engageable_by_case={case: v[t] for case, v in by_case.items()},
-            engageable_with_tracks_shared=bool(shared[t]),
-            engageable_with_tracks_at_launch=bool(with_tracks[t]),
-            min_burnout_speed_m_s=speeds[k],
-            min_burnout_speed_tracks_at_launch_m_s=speeds_tracked[k],
-            max_extra_delay_s=delays[k],
+            threat=t.name,
+            launch_area=t.launch_area or "",
+            party=t.party or "unknown",
+            flown=bool(flown[i]),
+            engageable_by_case={
+                label: (bool(case_rows[label][i]) if case_flown[label][i] else None)
+                for label, _, _ in CASES
+            },
+            engageable_with_tracks_shared=bool(shared[i]),
+            earliest_track_s=None if np.isnan(earliest[i]) else float(earliest[i]),
+            engageable_with_earliest_track=bool(with_earliest[i]),
+            engageable_with_tracks_at_launch=bool(hit_with[LAUNCH_BOUND][i]),
+            min_burnout_speed_m_s=speeds[i],
+            min_burnout_speed_earliest_track_m_s=speeds_early[i],
+            max_extra_delay_s=float(margin[i]) if margin[i] >= 0.0 else None,
+            probability=per_threat[i],
         )
-        for k, t in enumerate(rows)
+        for i, t in enumerate(threats)
     ]
 
     def per_area(values: list[float | None]) -> dict[str, float | None]:
-        areas: dict[str, float | None] = {}
-        for k, t in enumerate(rows):
-            area = threats[t].launch_area or threats[t].name
-            value = values[k]
-            best = areas.get(area)
-            areas[area] = value if best is None else (best if value is None else min(best, value))
-        return areas
+        found: dict[str, float | None] = {}
+        for i, t in enumerate(threats):
+            area = t.launch_area or t.name
+            value = values[i]
+            best = found.get(area)
+            found[area] = value if best is None else (best if value is None else min(best, value))
+        return found
 
     # New START link: each interceptor kills at most one warhead; the batteries
     # that can engage some strategic trajectory bound the warheads engaged.
     able = {(e.site, e.interceptor) for e in engageable}
     count = 0.0
     kills = 0.0
-    for battery in seen.batteries:
+    for battery in prepared.batteries:
         if (battery.site, battery.interceptor) in able:
-            pk = scenario.interceptors[battery.interceptor].single_shot_kill_probability
+            pk = strategic.interceptors[battery.interceptor].single_shot_kill_probability
             count += battery.count
-            kills += battery.count * (pk.value(scenario.case) if pk else 1.0)
-    share_engageable = len({(e.threat) for e in engageable}) / len(rows)
+            kills += battery.count * (
+                pk.capability(strategic.defence_case, larger_is_more_capable=True) if pk else 1.0
+            )
+    n_flown = int(flown.sum())
+    share_engageable = len({e.threat for e in engageable}) / max(n_flown, 1)
     bound = min(kills, share_engageable * NEW_START_DEPLOYED_WARHEADS)
-    return StabilityResult(
-        scenario=scenario,
-        verdict="strategic" if engageable else "non-strategic",
+    verdict = "strategic" if engageable else "non-strategic"
+    found = StabilityResult(
+        scenario=strategic,
+        engagements=engagements,
+        verdict=verdict,
+        verdict_by_party=by_party,
         verdict_by_interceptor=by_interceptor,
         engageable=engageable,
+        table=table,
+        cases=cases,
+        track_assumptions=track_assumptions,
+        engageable_with_tracks_shared=int(shared.sum()),
         sensitivity=sensitivity,
         min_burnout_speed_m_s=per_area(speeds),
-        min_burnout_speed_tracks_at_launch_m_s=per_area(speeds_tracked),
-        demarcation=[demarcation(kind, scenario.interceptors[kind]) for kind in types],
+        min_burnout_speed_earliest_track_m_s=per_area(speeds_early),
+        uncertainty=uncertainty,
+        probability_strategic=probability,
+        demarcation=[demarcation(k, strategic.interceptors[k]) for k in prepared.interceptor_types],
         interceptors_able=int(count),
         warheads_engageable_upper_bound=float(bound),
-        strategic_threats=len(rows),
+        strategic_threats=n_flown,
+        unreachable=int((~flown).sum()),
+        sentence="",
+    )
+    return dataclasses.replace(found, sentence=verdict_sentence(found))
+
+
+def _sensors_in_words(scenario: Scenario) -> str:
+    kinds = sorted(
+        {
+            scenario.sensor_types[m.type].name.split(" (")[0]
+            for s in scenario.sites.values()
+            for m in s.sensors
+        }
+    )
+    return ", ".join(kinds) if kinds else "no sensors"
+
+
+def verdict_sentence(result: StabilityResult) -> str:
+    """The verdict in one sentence with the assumptions behind it and its decisive nuance."""
+    scenario = result.scenario
+    cueing = {
+        "none": "each site on its own sensors",
+        "within-party": "tracks shared within each party",
+        "across-parties": "tracks shared across all parties",
+    }[scenario.cueing]
+    probability = ""
+    if result.probability_strategic is not None and result.uncertainty is not None:
+        p, lo, hi = result.probability_strategic
+        probability = (
+            f"; probability strategic {p:.2f} (95 % interval {lo:.2f}-{hi:.2f}) over "
+            f"{result.uncertainty.n_draws} draws of the uncertain values"
+        )
+    assumptions = (
+        f"with the catalogued sensors ({_sensors_in_words(scenario)}), {cueing}, "
+        f"cases {scenario.case_label}"
+    )
+    n = result.strategic_threats
+    if result.verdict == "strategic":
+        pairs: dict[str, set[str]] = {}
+        for e in result.engageable:
+            pairs.setdefault(f"{e.interceptor} at {e.site}", set()).add(e.threat)
+        most = sorted(pairs.items(), key=lambda kv: -len(kv[1]))[:2]
+        who = "; ".join(f"{len(v)} of {n} trajectories by {k}" for k, v in most)
+        parties = ", ".join(p for p, v in result.verdict_by_party.items() if v == "strategic")
+        nuance = ""
+        delays = [
+            s.max_extra_delay_s for s in result.sensitivity if s.max_extra_delay_s is not None
+        ]
+        if delays:
+            nuance = f"; the widest engagement survives {max(delays):,.0f} s of added launch delay"
+        return (
+            f"Strategic {assumptions}{probability}: it can engage the strategic forces of "
+            f"{parties} ({who}){nuance}."
+        )
+    nuance = ""
+    for assumption in result.track_assumptions:
+        if assumption.engageable and assumption.source != LAUNCH_BOUND:
+            top = sorted(assumption.by_battery.items(), key=lambda kv: -kv[1])[:1]
+            when = f"as early as {assumption.source} tracks them"
+            if assumption.median_track_s is not None:
+                when += f" (median {assumption.median_track_s:,.0f} s)"
+            nuance = (
+                f"; strategic if a fire-control track existed {when}: "
+                f"{assumption.engageable} of {assumption.flown} trajectories become engageable"
+                + (f", most by {top[0][0]} ({top[0][1]})" if top else "")
+            )
+            break
+    if not nuance:
+        bound = next((a for a in result.track_assumptions if a.source == LAUNCH_BOUND), None)
+        if bound is not None and bound.engageable:
+            nuance = (
+                f"; no sensor's track makes any engageable, and only a fire-control track at "
+                f"launch (which no sensor gives) would make {bound.engageable} of {bound.flown} so"
+            )
+        else:
+            nuance = "; not even a fire-control track at launch would make any engageable"
+    return (
+        f"Non-strategic {assumptions}{probability}: none of the {n} strategic trajectories can "
+        f"be engaged{nuance}."
     )

@@ -20,16 +20,80 @@ if TYPE_CHECKING:
     from securityroof.analysis.stability import StabilityResult
 
 
+def _interval(value: tuple[float, float, float] | None) -> dict[str, float] | None:
+    if value is None:
+        return None
+    return {"p": value[0], "low": value[1], "high": value[2]}
+
+
 def stability_record(result: StabilityResult) -> dict[str, Any]:
-    """The JSON form of the stability analysis (km/s as m/s, seconds)."""
+    """The JSON form of the stability analysis (m/s, seconds)."""
     from securityroof.analysis.stability import NEW_START_DEPLOYED_WARHEADS
 
+    mc = result.uncertainty
     return {
         "scenario": result.scenario.name,
         "sha256": result.scenario.digest,
         "verdict": result.verdict,
+        "sentence": result.sentence,
+        "verdict_by_party": result.verdict_by_party,
         "verdict_by_interceptor": result.verdict_by_interceptor,
+        "cases": {"threats": result.scenario.threat_case, "defence": result.scenario.defence_case},
+        "cueing": result.scenario.cueing,
         "strategic_threats": result.strategic_threats,
+        "unreachable_at_case": result.unreachable,
+        "probability_strategic": _interval(result.probability_strategic),
+        "monte_carlo": None
+        if mc is None
+        else {
+            "draws": mc.n_draws,
+            "seed": mc.seed,
+            "sample": "Latin hypercube, triangular marginals on (low, nominal, high)",
+            "sensitivity": [
+                {
+                    "value": s.key,
+                    "label": s.label,
+                    "delta": s.delta,
+                    "delta_ci95": s.delta_conf,
+                    "s1": s.s1,
+                    "s1_ci95": s.s1_conf,
+                }
+                for s in mc.sensitivity
+            ],
+        },
+        "by_case": [
+            {
+                "label": c.label,
+                "threat_case": c.threat_case,
+                "defence_case": c.defence_case,
+                "verdict": c.verdict,
+                "engageable": c.engageable,
+                "flown": c.flown,
+            }
+            for c in result.cases
+        ],
+        "track_assumptions": [
+            {
+                "source": a.source,
+                "median_track_s": a.median_track_s,
+                "engageable": a.engageable,
+                "flown": a.flown,
+                "by_battery": a.by_battery,
+            }
+            for a in result.track_assumptions
+        ],
+        "engageable_with_tracks_shared": result.engageable_with_tracks_shared,
+        "by_launch_area_and_battery": [
+            {
+                "launch_area": r.launch_area,
+                "party": r.party,
+                "site": r.site,
+                "interceptor": r.interceptor,
+                "engageable": r.engageable,
+                "flown": r.flown,
+            }
+            for r in result.table
+        ],
         "engageable_strategic": [
             {
                 "launch_area": e.launch_area,
@@ -43,17 +107,22 @@ def stability_record(result: StabilityResult) -> dict[str, Any]:
             for e in result.engageable
         ],
         "min_burnout_speed_m_s": result.min_burnout_speed_m_s,
-        "min_burnout_speed_tracks_at_launch_m_s": result.min_burnout_speed_tracks_at_launch_m_s,
-        "sensitivity": [
+        "min_burnout_speed_earliest_track_m_s": result.min_burnout_speed_earliest_track_m_s,
+        "trajectories": [
             {
                 "threat": s.threat,
                 "launch_area": s.launch_area,
+                "party": s.party,
+                "flown": s.flown,
                 "engageable_by_case": s.engageable_by_case,
                 "engageable_with_tracks_shared": s.engageable_with_tracks_shared,
-                "engageable_with_tracks_at_launch": s.engageable_with_tracks_at_launch,
+                "earliest_track_s": s.earliest_track_s,
+                "engageable_with_earliest_track": s.engageable_with_earliest_track,
+                "engageable_with_track_at_launch_bound": s.engageable_with_tracks_at_launch,
                 "min_burnout_speed_m_s": s.min_burnout_speed_m_s,
-                "min_burnout_speed_tracks_at_launch_m_s": s.min_burnout_speed_tracks_at_launch_m_s,
+                "min_burnout_speed_earliest_track_m_s": s.min_burnout_speed_earliest_track_m_s,
                 "max_extra_launch_delay_s": s.max_extra_delay_s,
+                "probability_engageable": _interval(s.probability),
             }
             for s in result.sensitivity
         ],
@@ -77,71 +146,125 @@ def stability_record(result: StabilityResult) -> dict[str, Any]:
     }
 
 
+Draws = Annotated[
+    int,
+    typer.Option("--draws", help="Monte Carlo draws over the uncertain catalog values (0: none)."),
+]
+Seed = Annotated[int | None, typer.Option(help="Seed of the Monte Carlo sample (recorded).")]
+
+
 @app.command()
 def stability(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML) with strategic threats.")],
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
+    draws: Draws = 300,
+    seed: Seed = None,
     cluster: Cluster = None,
     as_json: AsJson = False,
 ) -> None:
-    """Can the architecture engage strategic forces? The verdict and its evidence."""
-    from securityroof.analysis.stability import SPEED_SWEEP_M_S, analyse_stability
+    """Can the roof engage another party's strategic forces? Verdict, probability, evidence."""
+    from securityroof.analysis.stability import DEFAULT_SEED, SPEED_SWEEP_M_S, analyse_stability
 
     with user_errors():
-        record = stability_record(analyse_stability(load_scenario(scenario), cluster=cluster))
+        result = analyse_stability(
+            load_scenario(scenario),
+            cluster=cluster,
+            draws=draws,
+            seed=DEFAULT_SEED if seed is None else seed,
+        )
+        record = stability_record(result)
         if as_json:
             sys.stdout.write(json.dumps(record) + "\n")
             return
-        n = len(record["engageable_strategic"])
-        stdout.print(
-            f"[bold]{record['scenario']}[/]: verdict [bold]{record['verdict']}[/] "
-            f"({n} engageable pairs among {record['strategic_threats']} strategic trajectories)"
-        )
-        table = Table(title="what you would need to believe", header_style="bold")
-        for column in (
-            "threat",
-            "engageable low/nominal/high",
-            "with tracks shared",
-            "with tracks at launch",
-            "min burnout speed (m/s)",
-            "min speed, tracks at launch (m/s)",
-        ):
-            table.add_column(column)
-        for s in record["sensitivity"]:
-            cases = "/".join(
-                "n/a" if v is None else ("yes" if v else "no")
-                for v in s["engageable_by_case"].values()
-            )
+        print_stability(record, SPEED_SWEEP_M_S[1])
 
-            def speed(value: float | None) -> str:
-                return (
-                    f"none up to {SPEED_SWEEP_M_S[1] / 1e3:g} km/s"
-                    if value is None
-                    else f"{value:,.0f}"
-                )
 
-            table.add_row(
-                s["threat"],
-                cases,
-                "yes" if s["engageable_with_tracks_shared"] else "no",
-                "yes" if s["engageable_with_tracks_at_launch"] else "no",
-                speed(s["min_burnout_speed_m_s"]),
-                speed(s["min_burnout_speed_tracks_at_launch_m_s"]),
-            )
-        stdout.print(table)
-        demarcation = Table(title="1997 demarcation agreements", header_style="bold")
-        for column in ("interceptor", "speed (m/s)", "statement", "test targets", "note"):
-            demarcation.add_column(column)
-        for name, d in record["demarcation"].items():
-            demarcation.add_row(
-                name, f"{d['speed_m_s']:,.0f}", d["agreed_statement"], d["test_targets"], d["note"]
-            )
-        stdout.print(demarcation)
-        ns = record["new_start"]
-        stdout.print(
-            f"New START: at most {ns['warheads_engageable_upper_bound']:,.0f} of "
-            f"{ns['deployed_warhead_limit']:,} deployed warheads engageable "
-            f"({ns['interceptors_able_to_engage']} interceptors able)."
+def print_stability(record: dict[str, Any], top_speed_m_s: float) -> None:
+    """The stability analysis as tables (every abbreviation spelled out)."""
+    stdout.print(f"[bold]{record['scenario']}[/]")
+    stdout.print(record["sentence"])
+    by_party = ", ".join(f"{p}: {v}" for p, v in record["verdict_by_party"].items())
+    stdout.print(f"Verdict by deterrent party judged: {by_party}.")
+    cases = Table(title="verdict by capability case (offence and defence)", header_style="bold")
+    for column in ("case", "threats", "defence", "verdict", "engageable / flown"):
+        cases.add_column(column, overflow="fold")
+    for c in record["by_case"]:
+        cases.add_row(
+            c["label"],
+            c["threat_case"],
+            c["defence_case"],
+            c["verdict"],
+            f"{c['engageable']} / {c['flown']}",
         )
+    stdout.print(cases)
+    believe = Table(
+        title="what you would need to believe: a fire-control track for every battery as early "
+        "as this sensor tracks",
+        header_style="bold",
+    )
+    for column in ("track as early as", "median time (s)", "engageable / flown", "by"):
+        believe.add_column(column, overflow="fold")
+    for a in record["track_assumptions"]:
+        by = ", ".join(
+            f"{k} {v}" for k, v in sorted(a["by_battery"].items(), key=lambda kv: -kv[1])
+        )
+        median = "" if a["median_track_s"] is None else f"{a['median_track_s']:,.0f}"
+        believe.add_row(a["source"], median, f"{a['engageable']} / {a['flown']}", by)
+    stdout.print(believe)
+    stdout.print(
+        f"With tracks shared across every party: {record['engageable_with_tracks_shared']} "
+        f"of {record['strategic_threats']} engageable."
+    )
+    areas = Table(title="engageable trajectories by launch area and battery", header_style="bold")
+    for column in (
+        "launch area",
+        "party",
+        "battery",
+        "engageable / flown",
+        "least burnout speed (m/s)",
+    ):
+        areas.add_column(column, overflow="fold")
+    speeds = record["min_burnout_speed_m_s"]
+    for r in record["by_launch_area_and_battery"]:
+        speed = speeds.get(r["launch_area"])
+        areas.add_row(
+            r["launch_area"],
+            r["party"],
+            f"{r['interceptor']} at {r['site']}",
+            f"{r['engageable']} / {r['flown']}",
+            f"none up to {top_speed_m_s / 1e3:g} km/s" if speed is None else f"{speed:,.0f}",
+        )
+    stdout.print(areas)
+    mc = record["monte_carlo"]
+    if mc is not None and mc["sensitivity"]:
+        indices = Table(
+            title=f"what the verdict hangs on: sensitivity over {mc['draws']} draws "
+            f"(seed {mc['seed']}); delta = Borgonovo's moment-independent index, "
+            "S1 = first-order Sobol index, of the best launch margin",
+            header_style="bold",
+        )
+        for column in ("uncertain value", "delta", "S1"):
+            indices.add_column(column, overflow="fold")
+        for s in mc["sensitivity"][:10]:
+            indices.add_row(
+                s["label"],
+                f"{s['delta']:.3f} ± {s['delta_ci95']:.3f}",
+                f"{s['s1']:.3f} ± {s['s1_ci95']:.3f}",
+            )
+        stdout.print(indices)
+    demarcation = Table(title="1997 demarcation agreements", header_style="bold")
+    for column in ("interceptor", "speed (m/s)", "statement", "test targets", "note"):
+        demarcation.add_column(column, overflow="fold")
+    for name, d in record["demarcation"].items():
+        demarcation.add_row(
+            name, f"{d['speed_m_s']:,.0f}", d["agreed_statement"], d["test_targets"], d["note"]
+        )
+    stdout.print(demarcation)
+    ns = record["new_start"]
+    stdout.print(
+        f"New START: at most {ns['warheads_engageable_upper_bound']:,.0f} of "
+        f"{ns['deployed_warhead_limit']:,} deployed warheads engageable "
+        f"({ns['interceptors_able_to_engage']} interceptors able)."
+    )
 
 
 @app.command()

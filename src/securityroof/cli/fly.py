@@ -194,7 +194,11 @@ def fly(
     no_drag: Annotated[bool, typer.Option("--no-drag", help="No atmosphere.")] = False,
     no_j2: Annotated[bool, typer.Option("--no-j2", help="Point-mass gravity, no J2.")] = False,
     case: Annotated[
-        str, typer.Option(help="Catalog values to use: low, nominal or high.")
+        str,
+        typer.Option(
+            help="Capability case: low, nominal or high (a missile's low/high cases "
+            "fly its published range band)."
+        ),
     ] = "nominal",
     as_json: AsJson = False,
 ) -> None:

@@ -91,11 +91,22 @@ def engagement_record(record: EngagementRecord) -> dict[str, Any]:
         "intercept_altitude_km": None if altitude is None else [a / 1e3 for a in altitude],
         "intercept_ground_range_km": None if ground is None else ground / 1e3,
         "closing_speed_m_s": record.closing_speed_m_s,
+        "engagement_angle_deg": record.engagement_angle_deg,
         "shots": record.shots,
         "reason": record.reason,
-        "fire_control_s": record.fire_control_s,
+        "launch_track_s": record.launch_track_s,
         "track_source": record.track_source,
+        "guidance_track_s": record.guidance_track_s,
+        "guidance_source": record.guidance_source,
+        "launch_margin_s": record.launch_margin_s,
     }
+
+
+def _track(source: str | None, time_s: float | None) -> str:
+    """'site at 224 s', or empty."""
+    if source is None or time_s is None:
+        return ""
+    return f"{source} at {time_s:.0f} s"
 
 
 @app.command()
@@ -118,10 +129,11 @@ def engage(
             "window (s after launch)",
             "altitude (km)",
             "shots",
-            "track from",
+            "launch track",
+            "guided by",
             "why not",
         ):
-            table.add_column(column)
+            table.add_column(column, overflow="fold")
         for r in records:
             window = (
                 f"{r['first_intercept_s']:.0f}-{r['last_intercept_s']:.0f}"
@@ -138,7 +150,8 @@ def engage(
                 window,
                 altitude,
                 str(r["shots"]),
-                r["track_source"] or "",
+                _track(r["track_source"], r["launch_track_s"]),
+                _track(r["guidance_source"], r["guidance_track_s"]),
                 r["reason"],
             )
         stdout.print(table)

@@ -1,9 +1,9 @@
 """Simulated sensor reports: which sensor sees which sample, and noisy position fixes.
 
-Visibility is the geometric test of `securityroof.core.sensors` (`visible` and
-the radar range law `detection_range_m`), evaluated per sample instead of being
-summarised into detection times, so that a simulation can decide which sensor
-reports which threat at which time.
+Visibility is the geometric test of `securityroof.core.visibility` (`visible`)
+with the radar range law of `securityroof.core.sensors` (`detection_range_m`),
+evaluated per sample instead of being summarised into detection times, so that
+a simulation can decide which sensor reports which threat at which time.
 
 Measurement noise model (an assumption of this tool, not a catalog value)
 -------------------------------------------------------------------------
@@ -41,9 +41,8 @@ from securityroof.core.sensors import (
     SensorArrays,
     checked_burnout,
     checked_inputs,
-    sensor_frames,
-    visible,
 )
+from securityroof.core.visibility import sensor_frames, visible
 
 __all__ = ["isotropic_report", "noisy_report", "visibility_mask"]
 
@@ -97,7 +96,7 @@ def visibility_mask(
     times_s : array_like, shape (n_times,)
         Sample times, s from each threat's launch.
     rcs_m2 : array_like, shape (), (n_threats,) or (n_threats, n_sensors)
-        Radar cross section, m², as in `securityroof.core.sensors.detect`.
+        Radar cross section, m², as in `securityroof.core.detection.detect`.
     sensors : SensorArrays
         The sensors.
     a_m, f : float
@@ -111,7 +110,7 @@ def visibility_mask(
     -------
     ndarray of bool, shape (n_threats, n_times, n_sensors)
         The same per-sample test, with the same range scaling, as
-        `securityroof.core.sensors.detect`, so that summing over time gives its
+        `securityroof.core.detection.detect`, so that summing over time gives its
         ``n_visible``.
     """
     samples, times, packed, range_m = checked_inputs(samples_ecef_m, times_s, rcs_m2, sensors)

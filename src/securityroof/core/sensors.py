@@ -1,4 +1,4 @@
-"""Sensor coverage and detection timing: ground and sea-based radars, infrared satellites.
+"""Sensors as the kernels see them: radars and infrared satellites, packed.
 
 The model is geometric, at the fidelity of the open arms-control literature:
 
@@ -6,45 +6,25 @@ Radar
     A sensor at a fixed ECEF position (a site on the ground or a ship) with a
     field of regard: a sector of azimuths centred on a boresight, ``half_width``
     either side (``pi`` for all-round), and geodetic elevations between
-    ``min_elevation`` and ``max_elevation`` at the sensor. It detects a target of
-    radar cross section ``sigma`` out to ``R = R_ref (sigma / sigma_ref)^(1/4)``
-    (`detection_range_m`), and only along a line of sight that clears the
-    Earth's ellipsoid. Refraction, terrain, clutter, beam scheduling and
-    fluctuation statistics are not modelled: the detection range is a hard
-    threshold.
+    ``min_elevation`` and ``max_elevation`` at the sensor. It works in one
+    frequency band (``band``, one of `securityroof.core.signatures.BANDS`) and
+    detects a target of radar cross section ``sigma`` *in that band* out to
+    ``R = R_ref (sigma / sigma_ref)^(1/4)`` (`detection_range_m`), and only
+    along a line of sight that clears the Earth's ellipsoid. Refraction,
+    terrain, clutter, beam scheduling and fluctuation statistics are not
+    modelled: the detection range is a hard threshold.
 Infrared satellite
     A sensor at a fixed ECEF position (geostationary) that sees a missile's
     plume only while it is boosting and above a minimum plume altitude (cloud
     tops), along a line of sight that clears the Earth. No range limit and no
     field-of-regard limit.
 
-Detection timing follows each threat's sampled trajectory (ECEF positions on a
-time grid, NaN after impact). A sample is either visible to a sensor or not; a
-*run* is a stretch of consecutive visible samples, broken by any sample that is
-not visible (a gap resets it). With ``t0`` the first sample of a run and ``t1``
-its last, a persistence requirement ``D`` is met by the first run with
-``t1 - t0 >= D``, at the time ``t0 + D``. So
-
-- ``first_detection_s`` is met with ``D`` = the sensor's detection delay (the
-  first visible sample when the delay is 0, the usual radar case; an infrared
-  satellite's delay stands for the scans it needs to declare a launch);
-- ``track_s`` is met with ``D`` = detection delay + track delay: the track
-  delay counts from the detection, in the same run (the definition of
-  ``track_delay_s`` in ``catalog/sensors.toml``: from first detection to an
-  established track);
-- ``fire_control_s`` is ``track_s`` for a fire-control sensor and NaN otherwise
-  (cueing one sensor from another is the caller's decision).
-
-The estimate is on the sample grid: a run is credited only between its first and
-last visible sample, so first times are late and last times early by up to one
-sample interval, and runs shorter than ``D`` by less than one interval may be
-missed.
-
 Sensors are packed for the kernels into a float array (`SensorArrays.packed`,
-columns indexed by the module constants ``X`` ... ``DETECTION_DELAY_S``), like
-`securityroof.core.planet.Planet.packed`; their local east-north-up frames come
-from `sensor_frames`. `visible` decides one sample for one sensor and is meant
-to be called from other kernels; `detect` runs whole batches.
+columns indexed by the module constants ``X`` ... ``BAND``), like
+`securityroof.core.planet.Planet.packed`. The one-instant visibility tests are
+in `securityroof.core.visibility`; what each sensor sees of a whole trajectory
+(its sightline) in `securityroof.core.sightlines`; detection and track times in
+`securityroof.core.detection`.
 """
 
 from __future__ import annotations
@@ -56,25 +36,16 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from securityroof.core.earth import (
-    ecef_to_geodetic,
-    enu_basis,
-    enu_to_look_angles,
-    line_of_sight,
-)
+from securityroof.core.signatures import BAND_X, N_BANDS, NO_BAND
 
 __all__ = [
+    "BAND",
     "KIND_INFRARED",
     "KIND_RADAR",
     "N_FIELDS",
-    "DetectionArrays",
     "SensorArrays",
-    "detect",
+    "checked_inputs",
     "detection_range_m",
-    "infrared_visible",
-    "radar_visible",
-    "sensor_frames",
-    "visible",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -95,18 +66,11 @@ KIND_INFRARED = 1
     REFERENCE_RANGE_M,
     REFERENCE_RCS_M2,
     TRACK_DELAY_S,
-    FIRE_CONTROL,
+    BAND,
     MIN_PLUME_ALTITUDE_M,
     DETECTION_DELAY_S,
 ) = range(14)
 N_FIELDS = 14
-
-# A run of visible samples meets a persistence requirement D when its length is
-# at least D less this slack (s): it absorbs the rounding of grid times such as
-# k * 0.1 s and is far below any sample interval.
-_TIME_SLACK_S = 1e-6
-
-_TWO_PI = 2.0 * math.pi
 
 
 # ---------------------------------------------------------------------------
@@ -159,8 +123,9 @@ class SensorArrays:
         The reference radar cross section, m².
     track_delay_s : ndarray, shape (n_sensors,)
         Further continuous visibility needed after detection to form a track, s.
-    fire_control : ndarray of bool, shape (n_sensors,)
-        Whether the sensor's track can guide an interceptor.
+    band : ndarray of int64, shape (n_sensors,)
+        A radar's frequency band (`securityroof.core.signatures.BANDS`
+        index); `securityroof.core.signatures.NO_BAND` for infrared.
     min_plume_altitude_m : ndarray, shape (n_sensors,)
         Infrared: lowest altitude above the ellipsoid at which a plume is seen
         (cloud tops), m.
@@ -178,7 +143,7 @@ class SensorArrays:
     reference_range_m: FloatArray
     reference_rcs_m2: FloatArray
     track_delay_s: FloatArray
-    fire_control: NDArray[np.bool_]
+    band: NDArray[np.int64]
     min_plume_altitude_m: FloatArray
     detection_delay_s: FloatArray
 
@@ -187,9 +152,7 @@ class SensorArrays:
         n = pos.shape[0]
         object.__setattr__(self, "position_ecef_m", pos)
         object.__setattr__(self, "kind", _column(self.kind, n, "kind", np.int64))
-        object.__setattr__(
-            self, "fire_control", _column(self.fire_control, n, "fire_control", bool)
-        )
+        object.__setattr__(self, "band", _column(self.band, n, "band", np.int64))
         for name in (
             "boresight",
             "half_width",
@@ -204,6 +167,9 @@ class SensorArrays:
             object.__setattr__(self, name, _column(getattr(self, name), n, name))
         if not np.all((self.kind == KIND_RADAR) | (self.kind == KIND_INFRARED)):
             raise ValueError("kind must be KIND_RADAR (0) or KIND_INFRARED (1)")
+        radar = self.kind == KIND_RADAR
+        if np.any(radar & ((self.band < 0) | (self.band >= N_BANDS))):
+            raise ValueError(f"a radar's band must be a band index 0..{N_BANDS - 1}")
 
     @property
     def n_sensors(self) -> int:
@@ -222,7 +188,7 @@ class SensorArrays:
         packed[:, REFERENCE_RANGE_M] = self.reference_range_m
         packed[:, REFERENCE_RCS_M2] = self.reference_rcs_m2
         packed[:, TRACK_DELAY_S] = self.track_delay_s
-        packed[:, FIRE_CONTROL] = self.fire_control
+        packed[:, BAND] = self.band
         packed[:, MIN_PLUME_ALTITUDE_M] = self.min_plume_altitude_m
         packed[:, DETECTION_DELAY_S] = self.detection_delay_s
         return packed
@@ -239,7 +205,7 @@ class SensorArrays:
         min_elevation: ArrayLike = 0.0,
         max_elevation: ArrayLike = 0.5 * math.pi,
         track_delay_s: ArrayLike = 0.0,
-        fire_control: ArrayLike = False,
+        band: ArrayLike = BAND_X,
         detection_delay_s: ArrayLike = 0.0,
     ) -> SensorArrays:
         """Radars; every parameter is a scalar or one value per sensor.
@@ -261,8 +227,9 @@ class SensorArrays:
         track_delay_s : array_like, optional
             Further continuous visibility after detection to form a track, s
             (default 0).
-        fire_control : array_like of bool, optional
-            Whether the track can guide an interceptor (default False).
+        band : array_like of int, optional
+            Frequency band, an index of `securityroof.core.signatures.BANDS`
+            (default X band).
         detection_delay_s : array_like, optional
             Continuous visibility needed to declare a detection, s (default 0).
         """
@@ -278,7 +245,7 @@ class SensorArrays:
             reference_range_m=_column(reference_range_m, n, "reference_range_m"),
             reference_rcs_m2=_column(reference_rcs_m2, n, "reference_rcs_m2"),
             track_delay_s=_column(track_delay_s, n, "track_delay_s"),
-            fire_control=_column(fire_control, n, "fire_control", bool),
+            band=_column(band, n, "band", np.int64),
             min_plume_altitude_m=np.zeros(n),
             detection_delay_s=_column(detection_delay_s, n, "detection_delay_s"),
         )
@@ -291,7 +258,6 @@ class SensorArrays:
         min_plume_altitude_m: ArrayLike,
         detection_delay_s: ArrayLike = 0.0,
         track_delay_s: ArrayLike = 0.0,
-        fire_control: ArrayLike = False,
     ) -> SensorArrays:
         """Space-based infrared sensors; every parameter is a scalar or one value per sensor.
 
@@ -307,8 +273,6 @@ class SensorArrays:
         track_delay_s : array_like, optional
             Further continuous visibility after detection to form a track, s
             (default 0).
-        fire_control : array_like of bool, optional
-            Whether the track can guide an interceptor (default False).
         """
         pos = _positions(position_ecef_m)
         n = pos.shape[0]
@@ -322,7 +286,7 @@ class SensorArrays:
             reference_range_m=np.full(n, np.inf),
             reference_rcs_m2=np.ones(n),
             track_delay_s=_column(track_delay_s, n, "track_delay_s"),
-            fire_control=_column(fire_control, n, "fire_control", bool),
+            band=np.full(n, NO_BAND, dtype=np.int64),
             min_plume_altitude_m=_column(min_plume_altitude_m, n, "min_plume_altitude_m"),
             detection_delay_s=_column(detection_delay_s, n, "detection_delay_s"),
         )
@@ -342,7 +306,7 @@ class SensorArrays:
             reference_range_m=np.concatenate([p.reference_range_m for p in parts]),
             reference_rcs_m2=np.concatenate([p.reference_rcs_m2 for p in parts]),
             track_delay_s=np.concatenate([p.track_delay_s for p in parts]),
-            fire_control=np.concatenate([p.fire_control for p in parts]),
+            band=np.concatenate([p.band for p in parts]),
             min_plume_altitude_m=np.concatenate([p.min_plume_altitude_m for p in parts]),
             detection_delay_s=np.concatenate([p.detection_delay_s for p in parts]),
         )
@@ -362,7 +326,7 @@ class SensorArrays:
             reference_range_m=self.reference_range_m[idx].reshape(-1),
             reference_rcs_m2=self.reference_rcs_m2[idx].reshape(-1),
             track_delay_s=self.track_delay_s[idx].reshape(-1),
-            fire_control=self.fire_control[idx].reshape(-1),
+            band=self.band[idx].reshape(-1),
             min_plume_altitude_m=self.min_plume_altitude_m[idx].reshape(-1),
             detection_delay_s=self.detection_delay_s[idx].reshape(-1),
         )
@@ -401,342 +365,6 @@ def detection_range_m(reference_range_m, reference_rcs_m2, rcs_m2):
     A target 16 times smaller is therefore seen at half the range.
     """
     return reference_range_m * (rcs_m2 / reference_rcs_m2) ** 0.25
-
-
-@numba.njit(cache=True)
-def radar_visible(
-    sx: float,
-    sy: float,
-    sz: float,
-    east: tuple[float, float, float],
-    north: tuple[float, float, float],
-    up: tuple[float, float, float],
-    tx: float,
-    ty: float,
-    tz: float,
-    boresight: float,
-    half_width: float,
-    min_elevation: float,
-    max_elevation: float,
-    range_m: float,
-    a_m: float,
-    f: float,
-) -> bool:
-    """Whether a radar sees a target at one instant.
-
-    Parameters
-    ----------
-    sx, sy, sz : float
-        Radar position, ECEF, m.
-    east, north, up : tuple of float
-        The radar's local unit vectors in ECEF (`securityroof.core.earth.enu_basis`
-        at its geodetic latitude and longitude).
-    tx, ty, tz : float
-        Target position, ECEF, m; NaN is never visible.
-    boresight, half_width : float
-        Azimuth sector: centre (clockwise from north) and half-width, rad;
-        ``half_width >= pi`` is all-round.
-    min_elevation, max_elevation : float
-        Geodetic elevation limits, rad.
-    range_m : float
-        Detection range against this target (`detection_range_m`), m.
-    a_m, f : float
-        Ellipsoid equatorial radius (m) and flattening.
-
-    Returns
-    -------
-    bool
-        True when the slant range is at most ``range_m``, the elevation lies
-        within the limits, the azimuth within the sector (wrapping through
-        north), and the line of sight clears the ellipsoid
-        (`securityroof.core.earth.line_of_sight`). A target at the radar's
-        zenith has azimuth 0 by convention.
-    """
-    dx = tx - sx
-    dy = ty - sy
-    dz = tz - sz
-    # Cheapest test first; written so that NaN fails it.
-    if not dx * dx + dy * dy + dz * dz <= range_m * range_m:
-        return False
-    e = east[0] * dx + east[1] * dy + east[2] * dz
-    n = north[0] * dx + north[1] * dy + north[2] * dz
-    u = up[0] * dx + up[1] * dy + up[2] * dz
-    az, el, _ = enu_to_look_angles(e, n, u)
-    if el < min_elevation or el > max_elevation:
-        return False
-    if half_width < math.pi:
-        off = az - boresight
-        off -= _TWO_PI * math.floor((off + math.pi) / _TWO_PI)  # into [-pi, pi)
-        if abs(off) > half_width:
-            return False
-    return line_of_sight(sx, sy, sz, tx, ty, tz, a_m, f)
-
-
-@numba.njit(cache=True)
-def infrared_visible(
-    sx: float,
-    sy: float,
-    sz: float,
-    tx: float,
-    ty: float,
-    tz: float,
-    altitude_m: float,
-    boosting: bool,
-    min_plume_altitude_m: float,
-    a_m: float,
-    f: float,
-) -> bool:
-    """Whether an infrared satellite sees a missile's plume at one instant.
-
-    Parameters
-    ----------
-    sx, sy, sz : float
-        Satellite position, ECEF, m.
-    tx, ty, tz : float
-        Missile position, ECEF, m.
-    altitude_m : float
-        Missile altitude above the ellipsoid, m; NaN is never visible.
-    boosting : bool
-        Whether the motor is burning.
-    min_plume_altitude_m : float
-        Lowest altitude at which the plume is seen (cloud tops), m.
-    a_m, f : float
-        Ellipsoid equatorial radius (m) and flattening.
-
-    Returns
-    -------
-    bool
-        True while boosting, at or above the plume altitude, with a line of
-        sight that clears the ellipsoid.
-    """
-    if not boosting or not altitude_m >= min_plume_altitude_m:
-        return False
-    return line_of_sight(sx, sy, sz, tx, ty, tz, a_m, f)
-
-
-@numba.njit(cache=True)
-def visible(
-    packed: FloatArray,
-    frames: FloatArray,
-    j: int,
-    tx: float,
-    ty: float,
-    tz: float,
-    altitude_m: float,
-    boosting: bool,
-    range_m: float,
-    a_m: float,
-    f: float,
-) -> bool:
-    """Whether sensor ``j`` sees a target at one instant (either kind).
-
-    Parameters
-    ----------
-    packed : ndarray, shape (n_sensors, N_FIELDS)
-        `SensorArrays.packed`.
-    frames : ndarray, shape (n_sensors, 9)
-        `sensor_frames` of the same sensors.
-    j : int
-        Sensor index.
-    tx, ty, tz : float
-        Target position, ECEF, m.
-    altitude_m : float
-        Target altitude above the ellipsoid, m; read by infrared sensors only
-        (pass NaN when no infrared sensor is asked).
-    boosting : bool
-        Whether the target is under thrust; read by infrared sensors only.
-    range_m : float
-        The radar's detection range against this target
-        (`detection_range_m`), m; read by radars only.
-    a_m, f : float
-        Ellipsoid equatorial radius (m) and flattening.
-
-    Returns
-    -------
-    bool
-        `radar_visible` or `infrared_visible`, by the sensor's kind.
-    """
-    p = packed[j]
-    if p[KIND] == KIND_INFRARED:
-        return infrared_visible(
-            p[X], p[Y], p[Z], tx, ty, tz, altitude_m, boosting, p[MIN_PLUME_ALTITUDE_M], a_m, f
-        )
-    fr = frames[j]
-    return radar_visible(
-        p[X],
-        p[Y],
-        p[Z],
-        (fr[0], fr[1], fr[2]),
-        (fr[3], fr[4], fr[5]),
-        (fr[6], fr[7], fr[8]),
-        tx,
-        ty,
-        tz,
-        p[BORESIGHT],
-        p[HALF_WIDTH],
-        p[MIN_ELEVATION],
-        p[MAX_ELEVATION],
-        range_m,
-        a_m,
-        f,
-    )
-
-
-@numba.njit(cache=True)
-def sensor_frames(packed: FloatArray, a_m: float, f: float) -> FloatArray:
-    """Local east, north and up unit vectors of each sensor, ECEF.
-
-    Parameters
-    ----------
-    packed : ndarray, shape (n_sensors, N_FIELDS)
-        `SensorArrays.packed`.
-    a_m, f : float
-        Ellipsoid equatorial radius (m) and flattening.
-
-    Returns
-    -------
-    ndarray, shape (n_sensors, 9)
-        East (columns 0-2), north (3-5) and up (6-8) at each sensor's geodetic
-        latitude and longitude (`securityroof.core.earth.enu_basis`),
-        dimensionless.
-    """
-    n = packed.shape[0]
-    out = np.empty((n, 9))
-    for j in range(n):
-        lat, lon, _ = ecef_to_geodetic(packed[j, X], packed[j, Y], packed[j, Z], a_m, f)
-        east, north, up = enu_basis(lat, lon)
-        for c in range(3):
-            out[j, c] = east[c]
-            out[j, 3 + c] = north[c]
-            out[j, 6 + c] = up[c]
-    return out
-
-
-# ---------------------------------------------------------------------------
-# Batch detection
-# ---------------------------------------------------------------------------
-
-
-@numba.njit(cache=True, parallel=True)
-def _detect_kernel(samples, times, range_m, boosting, burnout_s, use_mask, packed, frames, a_m, f):
-    n_threats = samples.shape[0]
-    n_times = times.size
-    n_sensors = packed.shape[0]
-    first_visible = np.full((n_threats, n_sensors), np.nan)
-    first_detection = np.full((n_threats, n_sensors), np.nan)
-    last_visible = np.full((n_threats, n_sensors), np.nan)
-    track = np.full((n_threats, n_sensors), np.nan)
-    n_visible = np.zeros((n_threats, n_sensors), dtype=np.int64)
-    n_samples = np.zeros(n_threats, dtype=np.int64)
-    any_infrared = False
-    detect_need = np.empty(n_sensors)
-    track_need = np.empty(n_sensors)
-    for j in range(n_sensors):
-        any_infrared = any_infrared or packed[j, KIND] == KIND_INFRARED
-        detect_need[j] = packed[j, DETECTION_DELAY_S]
-        track_need[j] = packed[j, DETECTION_DELAY_S] + packed[j, TRACK_DELAY_S]
-    for i in numba.prange(n_threats):
-        run_start = np.full(n_sensors, np.nan)  # NaN: not in a run of visible samples
-        count = 0
-        for k in range(n_times):
-            x = samples[i, k, 0]
-            y = samples[i, k, 1]
-            z = samples[i, k, 2]
-            if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(z)):
-                for j in range(n_sensors):
-                    run_start[j] = np.nan
-                continue
-            count += 1
-            t = times[k]
-            boost = boosting[i, k] if use_mask else t <= burnout_s[i]
-            altitude = np.nan
-            if any_infrared and boost:
-                altitude = ecef_to_geodetic(x, y, z, a_m, f)[2]
-            for j in range(n_sensors):
-                if not visible(packed, frames, j, x, y, z, altitude, boost, range_m[i, j], a_m, f):
-                    run_start[j] = np.nan
-                    continue
-                if math.isnan(run_start[j]):
-                    run_start[j] = t
-                if n_visible[i, j] == 0:
-                    first_visible[i, j] = t
-                n_visible[i, j] += 1
-                last_visible[i, j] = t
-                held = t - run_start[j] + _TIME_SLACK_S
-                if math.isnan(first_detection[i, j]) and held >= detect_need[j]:
-                    first_detection[i, j] = run_start[j] + detect_need[j]
-                if math.isnan(track[i, j]) and held >= track_need[j]:
-                    track[i, j] = run_start[j] + track_need[j]
-        n_samples[i] = count
-    fire_control = track.copy()
-    for j in range(n_sensors):
-        if packed[j, FIRE_CONTROL] == 0.0:
-            fire_control[:, j] = np.nan
-    return first_visible, first_detection, last_visible, track, fire_control, n_visible, n_samples
-
-
-def _fmin_over_sensors(a: FloatArray) -> FloatArray:
-    if a.shape[1] == 0:
-        return np.full(a.shape[0], np.nan)
-    return np.asarray(np.fmin.reduce(a, axis=1))
-
-
-@dataclass(frozen=True)
-class DetectionArrays:
-    """Detection timing per (threat, sensor) pair.
-
-    Times are seconds on each threat's own sample grid (from its launch); NaN
-    means never.
-
-    Attributes
-    ----------
-    first_visible_s : ndarray, shape (n_threats, n_sensors)
-        Time of the first visible sample, s.
-    first_detection_s : ndarray, shape (n_threats, n_sensors)
-        Detection: start of the first run of visible samples lasting at least
-        the sensor's detection delay, plus that delay, s (the first visible
-        sample when the delay is 0).
-    last_visible_s : ndarray, shape (n_threats, n_sensors)
-        Time of the last visible sample, s.
-    track_s : ndarray, shape (n_threats, n_sensors)
-        Track formed: start of the first run lasting at least
-        detection delay + track delay, plus that requirement, s.
-    fire_control_s : ndarray, shape (n_threats, n_sensors)
-        ``track_s`` for fire-control sensors, NaN for the others, s.
-    n_visible : ndarray of int64, shape (n_threats, n_sensors)
-        Number of visible samples.
-    n_samples : ndarray of int64, shape (n_threats,)
-        Number of finite samples of each threat (in flight).
-    """
-
-    first_visible_s: FloatArray
-    first_detection_s: FloatArray
-    last_visible_s: FloatArray
-    track_s: FloatArray
-    fire_control_s: FloatArray
-    n_visible: NDArray[np.int64]
-    n_samples: NDArray[np.int64]
-
-    @property
-    def visible_fraction(self) -> FloatArray:
-        """Share of each threat's in-flight samples seen by each sensor, (n_threats, n_sensors)."""
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.asarray(self.n_visible / self.n_samples[:, None])
-
-    @property
-    def earliest_detection_s(self) -> FloatArray:
-        """First detection by any sensor, s, (n_threats,); NaN if none."""
-        return _fmin_over_sensors(self.first_detection_s)
-
-    @property
-    def earliest_track_s(self) -> FloatArray:
-        """First track by any sensor, s, (n_threats,); NaN if none."""
-        return _fmin_over_sensors(self.track_s)
-
-    @property
-    def earliest_fire_control_s(self) -> FloatArray:
-        """First fire-control track by any sensor, s, (n_threats,); NaN if none."""
-        return _fmin_over_sensors(self.fire_control_s)
 
 
 def checked_inputs(
@@ -786,83 +414,3 @@ def checked_burnout(
     if burnout.ndim > 1 or burnout.size not in (1, n_threats):
         raise ValueError(f"burnout_s must be a scalar or have {n_threats} values, in s")
     return np.array(np.broadcast_to(burnout.reshape(-1), (n_threats,)))
-
-
-def detect(
-    samples_ecef_m: ArrayLike,
-    times_s: ArrayLike,
-    rcs_m2: ArrayLike,
-    sensors: SensorArrays,
-    a_m: float,
-    f: float,
-    *,
-    boosting: ArrayLike | None = None,
-    burnout_s: ArrayLike | None = None,
-) -> DetectionArrays:
-    """When each sensor detects, sees and tracks each sampled threat.
-
-    Parameters
-    ----------
-    samples_ecef_m : array_like, shape (n_threats, n_times, >=3)
-        Positions, ECEF, m, in the first three components of the last axis (the
-        ``(n, n_times, 6)`` samples of `securityroof.core.flight` can be passed
-        as they are); NaN after impact (any non-finite sample is not visible and
-        breaks a run).
-    times_s : array_like, shape (n_times,)
-        Sample times, s from each threat's launch, increasing.
-    rcs_m2 : array_like, shape (), (n_threats,) or (n_threats, n_sensors)
-        Radar cross section of each threat, m², optionally per sensor (e.g. by
-        frequency band); ignored by infrared sensors.
-    sensors : SensorArrays
-        The sensors.
-    a_m, f : float
-        Ellipsoid equatorial radius (m) and flattening (0 for a sphere).
-    boosting : array_like of bool, shape (n_threats, n_times), optional
-        Whether each sample is under thrust.
-    burnout_s : array_like, shape () or (n_threats,), optional
-        Alternatively, the burnout time of each threat, s: samples at
-        ``t <= burnout_s`` are boosting. One of the two is needed when there is
-        an infrared sensor; they cannot both be given.
-
-    Returns
-    -------
-    DetectionArrays
-        Per (threat, sensor) timing; see the module notes for the definitions.
-
-    Notes
-    -----
-    Compiled, parallel over threats; for each threat the samples are visited in
-    order and each sensor keeps only its running summary, so no
-    (threat, sensor, time) array is formed.
-    """
-    samples, times, packed, range_m = checked_inputs(samples_ecef_m, times_s, rcs_m2, sensors)
-    n_threats, n_times = samples.shape[0], samples.shape[1]
-    if n_times > 1 and not np.all(np.diff(times) > 0):
-        raise ValueError("times_s must increase strictly")
-    use_mask = boosting is not None
-    if use_mask and burnout_s is not None:
-        raise ValueError("give either boosting or burnout_s, not both")
-    if use_mask:
-        mask = np.ascontiguousarray(np.asarray(boosting, dtype=np.bool_))
-        if mask.shape != (n_threats, n_times):
-            raise ValueError(f"boosting must have shape ({n_threats}, {n_times})")
-        burnout = np.zeros(n_threats)
-    else:
-        mask = np.zeros((1, 1), dtype=np.bool_)
-        burnout = checked_burnout(burnout_s, n_threats, sensors)
-    frames = sensor_frames(np.ascontiguousarray(packed), float(a_m), float(f))
-    if not samples.flags.c_contiguous:
-        samples = np.ascontiguousarray(samples)
-    out = _detect_kernel(
-        samples,
-        times,
-        range_m,
-        mask,
-        burnout,
-        use_mask,
-        np.ascontiguousarray(packed),
-        frames,
-        float(a_m),
-        float(f),
-    )
-    return DetectionArrays(*out)

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from securityroof.core.signatures import OBJECTS
 from securityroof.errors import RoofError
 from securityroof.model.defence import (
     Architecture,
@@ -32,6 +33,7 @@ from securityroof.model.defence import (
 )
 from securityroof.model.missile import DragTable, Missile
 from securityroof.model.quantity import Quantity
+from securityroof.model.signature import MissileSignature, SignatureClass
 
 CATALOG_ENV = "SECURITYROOF_CATALOG"
 _T = TypeVar("_T", bound=BaseModel)
@@ -224,6 +226,14 @@ class _SourcedFile(BaseModel):
             if name == "architectures":
                 for arch_id, arch in value.items():
                     _check_source(self.sources, arch.source, f"architectures.{arch_id}.source")
+            if name == "sensor_types":
+                for type_id, kind in value.items():
+                    where = f"sensor_types.{type_id}.role_source"
+                    _check_source(self.sources, kind.role_source, where)
+            if name == "interceptors":
+                for type_id, kind in value.items():
+                    where = f"interceptors.{type_id}.track_rules_source"
+                    _check_source(self.sources, kind.track_rules_source, where)
         return self
 
 
@@ -249,6 +259,11 @@ class ThreatFile(_SourcedFile):
     target_areas: dict[str, TargetArea]
 
 
+class SignatureFile(_SourcedFile):
+    classes: dict[str, SignatureClass]
+    missiles: dict[str, MissileSignature]
+
+
 def _parse(filename: str, schema: type[_T]) -> tuple[Path, _T]:
     path = catalog_path(filename)
     try:
@@ -269,6 +284,8 @@ class Catalog:
     architectures: dict[str, Architecture]
     launch_areas: dict[str, LaunchArea]
     target_areas: dict[str, TargetArea]
+    signature_classes: dict[str, SignatureClass]
+    signatures: dict[str, MissileSignature]  # missile id -> its objects' classes
     sources: dict[str, dict[str, str]]  # file name -> key -> citation
     paths: dict[str, Path]
 
@@ -343,10 +360,24 @@ def _cross_check(catalog: Catalog) -> None:
             need(site_id, catalog.sites, "site", "architectures", where)
             need(interceptor, catalog.interceptors, "interceptor", "architectures", where)
         catalog.architecture_sites(arch_id, where=str(catalog.paths["architectures"]))
+    for party_id, party in catalog.parties.items():
+        for i, other in enumerate(party.strategic_adversaries):
+            where = f"parties.{party_id}.strategic_adversaries[{i}]"
+            need(other, catalog.parties, "party", "sites", where)
     for area_id, area in catalog.launch_areas.items():
+        need(area.party, catalog.parties, "party", "threats", f"launch_areas.{area_id}.party")
         for missile_id in area.missiles:
             where = f"launch_areas.{area_id}.missiles"
             need(missile_id, catalog.missiles.missiles, "missile", "threats", where)
+    for missile_id in catalog.missiles.missiles:
+        need(missile_id, catalog.signatures, "missile signature", "signatures", "missiles")
+    for missile_id, signature in catalog.signatures.items():
+        key = f"missiles.{missile_id}"
+        need(missile_id, catalog.missiles.missiles, "missile", "signatures", key)
+        for name, class_id in zip(OBJECTS, signature.classes(), strict=True):
+            if class_id is not None:
+                where = f"{key}.{name}"
+                need(class_id, catalog.signature_classes, "signature class", "signatures", where)
 
 
 @cache
@@ -360,12 +391,14 @@ def _load_catalog(override: str | None) -> Catalog:
     paths["sites"], sites = _parse("sites.toml", SiteFile)
     paths["architectures"], architectures = _parse("architectures.toml", ArchitectureFile)
     paths["threats"], threats = _parse("threats.toml", ThreatFile)
+    paths["signatures"], signatures = _parse("signatures.toml", SignatureFile)
     for name, parsed in (
         ("interceptors", interceptors),
         ("sensors", sensors),
         ("sites", sites),
         ("architectures", architectures),
         ("threats", threats),
+        ("signatures", signatures),
     ):
         sources[name] = parsed.sources
     catalog = Catalog(
@@ -377,6 +410,8 @@ def _load_catalog(override: str | None) -> Catalog:
         architectures=architectures.architectures,
         launch_areas=threats.launch_areas,
         target_areas=threats.target_areas,
+        signature_classes=signatures.classes,
+        signatures=signatures.missiles,
         sources=sources,
         paths=paths,
     )

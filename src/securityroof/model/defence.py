@@ -14,7 +14,21 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from securityroof.model.quantity import Quantity, positive
 
+
+def _smallest(quantity: Quantity) -> float:
+    return quantity.low if quantity.low is not None else quantity.nominal
+
+
 _STRICT = ConfigDict(extra="forbid", frozen=True)
+
+# What a sensor's track is good for, from least to most (`SensorType.role`):
+# warning and cueing only; launching interceptors that need in-flight updates
+# (launch-quality, e.g. the upgraded early-warning radars for GBIs); guiding
+# an interceptor to intercept (fire control).
+SENSOR_ROLES = ("early-warning", "launch-quality", "fire-control")
+SensorRole = Literal["early-warning", "launch-quality", "fire-control"]
+TrackQuality = Literal["launch-quality", "fire-control"]
+Band = Literal["VHF", "UHF", "S", "X"]
 
 
 class Interceptor(BaseModel):
@@ -36,6 +50,18 @@ class Interceptor(BaseModel):
     kill_assessment_s: Quantity
     max_flight_time_s: Quantity
     single_shot_kill_probability: Quantity | None = None
+    # Track rules: which track qualities it launches on and is guided on, and
+    # whether those tracks may come from another site ("launch on remote",
+    # "engage on remote"); the source key says who says so.
+    launch_on: list[TrackQuality] = Field(min_length=1)
+    guided_on: list[TrackQuality] = Field(min_length=1)
+    remote_launch: bool
+    remote_guidance: bool
+    track_rules_source: str
+    # Kill-vehicle limits: slowest closing speed at which it can make the hit,
+    # and widest engagement angle (0 head-on, 180 a pure tail chase).
+    min_closing_speed_m_s: Quantity
+    max_engagement_angle_deg: Quantity
     demonstrated_speed_m_s: Quantity | None = None
     test_target_max_speed_m_s: Quantity | None = None
     test_target_max_range_km: Quantity | None = None
@@ -52,9 +78,17 @@ class Interceptor(BaseModel):
             "max_flight_time_s",
         ):
             positive(getattr(self, name), name)
-        for name in ("launch_delay_s", "kill_assessment_s", "min_intercept_altitude_km"):
-            if getattr(self, name).nominal < 0:
+        for name in (
+            "launch_delay_s",
+            "kill_assessment_s",
+            "min_intercept_altitude_km",
+            "min_closing_speed_m_s",
+        ):
+            if _smallest(getattr(self, name)) < 0:
                 raise ValueError(f"{name} must not be negative")
+        angle = self.max_engagement_angle_deg
+        if _smallest(angle) <= 0 or (angle.high or angle.nominal) > 180.0:
+            raise ValueError("max_engagement_angle_deg must lie in (0, 180] degrees")
         if self.min_intercept_altitude_km.nominal >= self.max_intercept_altitude_km.nominal:
             raise ValueError(
                 "min_intercept_altitude_km is not below max_intercept_altitude_km: "
@@ -75,16 +109,24 @@ class Interceptor(BaseModel):
 
 
 class SensorType(BaseModel):
-    """A kind of radar or infrared satellite."""
+    """A kind of radar or infrared satellite.
+
+    A radar's `detection_range_km` is its range against a target of 1 m² in
+    its own `band` (the one reference-cross-section convention of the
+    catalog); the range against another target scales with the fourth root
+    of that target's cross section in the same band.
+    """
 
     model_config = _STRICT
 
     name: str
     kind: Literal["radar", "infrared-satellite"]
-    band: str = ""
-    fire_control: bool
+    band: Band | None = None
+    frequency: str = ""
+    role: SensorRole
+    role_source: str
     detection_range_km: Quantity | None = None
-    reference_rcs_m2: Quantity | None = None
+    cued_range_gain: Quantity | None = None
     azimuth_half_width_deg: Quantity | None = None
     min_elevation_deg: Quantity | None = None
     max_elevation_deg: Quantity | None = None
@@ -97,8 +139,9 @@ class SensorType(BaseModel):
     def _complete(self) -> SensorType:
         if self.kind == "radar":
             for name in (
+                "band",
                 "detection_range_km",
-                "reference_rcs_m2",
+                "cued_range_gain",
                 "azimuth_half_width_deg",
                 "min_elevation_deg",
                 "max_elevation_deg",
@@ -106,7 +149,9 @@ class SensorType(BaseModel):
                 if getattr(self, name) is None:
                     raise ValueError(f"a radar needs {name}")
             positive(self.detection_range_km, "detection_range_km")
-            positive(self.reference_rcs_m2, "reference_rcs_m2")
+            assert self.cued_range_gain is not None
+            if _smallest(self.cued_range_gain) < 1.0:
+                raise ValueError("cued_range_gain must be at least 1: a cue never shortens reach")
             positive(
                 self.azimuth_half_width_deg, "azimuth_half_width_deg (an empty field of regard)"
             )
@@ -115,9 +160,14 @@ class SensorType(BaseModel):
                 raise ValueError(
                     "min_elevation_deg is not below max_elevation_deg: an empty field of regard"
                 )
-        elif self.min_plume_altitude_km is None:
-            raise ValueError("an infrared satellite needs min_plume_altitude_km")
-        if self.track_delay_s.nominal < 0:
+        else:
+            if self.min_plume_altitude_km is None:
+                raise ValueError("an infrared satellite needs min_plume_altitude_km")
+            if self.role != "early-warning":
+                raise ValueError("an infrared satellite's tracks are cues: role early-warning")
+            if self.band is not None:
+                raise ValueError("an infrared satellite has no radar band")
+        if _smallest(self.track_delay_s) < 0:
             raise ValueError("track_delay_s must not be negative")
         return self
 
@@ -127,6 +177,9 @@ class Party(BaseModel):
 
     name: str
     nato: bool = False
+    # Whose cities this party's strategic forces are aimed at, by default
+    # (the strategic set of the stability analysis).
+    strategic_adversaries: list[str] = []
 
 
 class SensorMount(BaseModel):
@@ -190,6 +243,7 @@ class LaunchArea(BaseModel):
 
     name: str
     country: str
+    party: str
     kind: Literal["regional", "strategic-icbm", "strategic-slbm"]
     lat_deg: Quantity
     lon_deg: Quantity
@@ -203,6 +257,7 @@ class TargetArea(BaseModel):
 
     name: str
     country: str
+    party: str | None = None  # the catalog party the city belongs to, if any
     lat_deg: Quantity
     lon_deg: Quantity
     population: Quantity | None = None

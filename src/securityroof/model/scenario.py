@@ -9,7 +9,8 @@ names are all resolved against the catalog.
     [scenario]
     name = "EPAA phase 1 against Iranian missiles"
     architecture = "epaa-phase-1"
-    case = "nominal"                 # low | nominal | high catalog values
+    case = "nominal"                 # low | nominal | high capability, both sides;
+                                     # or { threats = "low", defence = "high" }
 
     [assumptions]
     cueing = "within-party"          # none | within-party | across-parties
@@ -37,11 +38,27 @@ names are all resolved against the catalog.
     from = "tabriz"                  # a catalog launch area, or from_latlon = [lat, lon]
     to = ["ankara", "bucharest"]     # catalog target areas, or to_latlon = [[lat, lon], ...]
     shapes = ["minimum-energy"]
+
+    [strategic]                      # optional: the strategic set of the stability verdict
+    catalog = true                   # every catalogued strategic launch area of each party
+                                     # whose forces another party's batteries could engage
+    parties = ["russia"]             # only these parties' forces
+    launch_areas = ["kozelsk"]       # only these launch areas
+    targets = ["washington"]         # instead of the adversaries' catalogued cities
+    shapes = ["minimum-energy", "lofted", "depressed"]
+    missiles = "primary"             # the area's first missile, or "all" of them
+
+A threat is *strategic* when it is launched from a strategic launch area
+(ICBM fields, SLBM patrol areas) or, from a given point, by an ICBM or SLBM
+(`threat_class`); every other threat is regional. The strategic set
+(`strategic_threats`) is the catalogued one above, restricted by
+``[strategic]``, together with the scenario's own strategic threats.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import math
 from dataclasses import dataclass, field
@@ -66,13 +83,37 @@ SHAPES = ("minimum-energy", "lofted", "depressed")
 _STRICT = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+class CaseSplit(BaseModel):
+    """Separate capability cases for the offence and the defence."""
+
+    model_config = _STRICT
+
+    threats: Case = "nominal"
+    defence: Case = "nominal"
+
+
 class ScenarioHeader(BaseModel):
     model_config = _STRICT
 
     name: str
     description: str = ""
     architecture: str | None = None
-    case: Case = "nominal"
+    case: Case | CaseSplit = "nominal"
+
+
+class StrategicSpec(BaseModel):
+    """Which strategic forces the stability verdict judges (see the module notes)."""
+
+    model_config = _STRICT
+
+    catalog: bool = True
+    parties: list[str] | None = None
+    launch_areas: list[str] | None = None
+    targets: list[str] | None = None
+    shapes: list[Literal["minimum-energy", "lofted", "depressed"]] = Field(
+        default=["minimum-energy", "lofted", "depressed"], min_length=1
+    )
+    missiles: Literal["primary", "all"] = "primary"
 
 
 class Assumptions(BaseModel):
@@ -104,9 +145,12 @@ class ThreatSpec(BaseModel):
     missile: str
     from_area: str | None = Field(default=None, alias="from")
     from_latlon: tuple[float, float] | None = None
+    party: str | None = None  # whose missile, for a threat from a given point
     to: list[str] = []
     to_latlon: list[tuple[float, float]] = []
-    shapes: list[Literal["minimum-energy", "lofted", "depressed"]] = ["minimum-energy"]
+    shapes: list[Literal["minimum-energy", "lofted", "depressed"]] = Field(
+        default=["minimum-energy"], min_length=1
+    )
     launch_time_s: float = Field(default=0.0, ge=0.0, allow_inf_nan=False)
     rcs_m2: float | None = Field(default=None, gt=0.0, allow_inf_nan=False)
 
@@ -138,7 +182,8 @@ class ScenarioFile(BaseModel):
     cueing_rules: list[CueingRule] = []
     sites: list[SiteSpec] = []
     overrides: dict[str, dict[str, dict[str, Any]]] = {}
-    threats: list[ThreatSpec] = Field(min_length=1)
+    threats: list[ThreatSpec] = []
+    strategic: StrategicSpec = StrategicSpec()
     operations: OperationsSpec = OperationsSpec()
 
 
@@ -155,8 +200,10 @@ class Threat:
     target_lon_deg: float
     shape: str
     launch_time_s: float
-    rcs_m2: float | None
+    rcs_m2: float | None  # the RV's cross section in every band, overriding the catalog's
     launch_area: str | None = None  # catalog launch area id, when launched from one
+    party: str | None = None  # whose missile (the launch area's party, or as given)
+    threat_class: str = "regional"  # "strategic" or "regional" (`threat_class`)
 
 
 @dataclass(frozen=True)
@@ -166,7 +213,8 @@ class Scenario:
     path: Path
     name: str
     description: str
-    case: Case
+    threat_case: Case
+    defence_case: Case
     assumptions: Assumptions
     catalog: Catalog
     sites: dict[str, Site]
@@ -179,6 +227,18 @@ class Scenario:
     operations: Operations  # the joint-operation rules ([operations], or their defaults)
     parties: list[str] = field(default_factory=list)
     architecture: str | None = None  # the catalog architecture it starts from
+    strategic: StrategicSpec = field(default_factory=StrategicSpec)
+
+    @property
+    def case_label(self) -> str:
+        """The capability cases in words ("nominal", or "threats low, defence high")."""
+        if self.threat_case == self.defence_case:
+            return self.threat_case
+        return f"threats {self.threat_case}, defence {self.defence_case}"
+
+    def with_case(self, case: Case) -> Scenario:
+        """The same scenario with one capability case for both sides."""
+        return dataclasses.replace(self, threat_case=case, defence_case=case)
 
     def may_cue(self, sensor_party: str, site_party: str) -> bool:
         """Whether a sensor of one party may give tracks to another party's site."""
@@ -325,6 +385,13 @@ def load_scenario(
         for i, threat_spec in enumerate(spec.threats)
         for threat in _resolve_threat(threat_spec, i, catalog, path)
     ]
+    _check_strategic(spec.strategic, catalog, path)
+    header_case = spec.scenario.case
+    case = (
+        header_case
+        if isinstance(header_case, CaseSplit)
+        else CaseSplit(threats=header_case, defence=header_case)
+    )
     parties = sorted({s.party for s in sites.values()})
     # Hosts take part in operations too: they approve what fires from their soil.
     operating = sorted({*parties, *(s.host for s in sites.values() if s.host)})
@@ -333,7 +400,8 @@ def load_scenario(
         path=path,
         name=spec.scenario.name,
         description=spec.scenario.description,
-        case=spec.scenario.case,
+        threat_case=case.threats,
+        defence_case=case.defence,
         assumptions=spec.assumptions,
         catalog=catalog,
         sites=sites,
@@ -346,6 +414,7 @@ def load_scenario(
         parties=parties,
         architecture=spec.scenario.architecture,
         operations=operations,
+        strategic=spec.strategic,
     )
 
 
@@ -395,10 +464,21 @@ def _resolve_threat(spec: ThreatSpec, index: int, catalog: Catalog, path: Path) 
         area = catalog.launch_areas[spec.from_area]
         origin = (area.lat_deg.nominal, area.lon_deg.nominal)
         origin_name = spec.from_area
+        party: str | None = area.party
+        if spec.party is not None and spec.party != area.party:
+            raise RoofError(
+                f"launch area {spec.from_area!r} belongs to {area.party!r}, not {spec.party!r}.",
+                where=f"{where}.party",
+                fix="Leave party out for a catalog launch area.",
+            )
     else:
         assert spec.from_latlon is not None
         origin = spec.from_latlon
         origin_name = f"{origin[0]:.2f},{origin[1]:.2f}"
+        party = spec.party
+        if party is not None and party not in catalog.parties:
+            raise unknown_name_error("party", party, catalog.parties, f"{where}.party")
+    kind = threat_class(catalog, spec.missile, spec.from_area)
     targets: list[tuple[str, float, float]] = []
     for target_id in spec.to:
         if target_id not in catalog.target_areas:
@@ -428,8 +508,117 @@ def _resolve_threat(spec: ThreatSpec, index: int, catalog: Catalog, path: Path) 
                     launch_time_s=spec.launch_time_s,
                     rcs_m2=spec.rcs_m2,
                     launch_area=spec.from_area,
+                    party=party,
+                    threat_class=kind,
                 )
             )
     if not all(math.isfinite(t.launch_lat_deg) for t in threats):
         raise RoofError("a launch point is not finite.", where=where)
     return threats
+
+
+def threat_class(catalog: Catalog, missile_id: str, launch_area: str | None) -> str:
+    """ "strategic" or "regional": the one rule every command uses.
+
+    Strategic: launched from a strategic launch area (ICBM field, SLBM patrol
+    area), or, from a given point, by an ICBM or SLBM. Regional: everything
+    else (an ICBM launched from a regional area, e.g. a future Iranian ICBM,
+    is a regional threat to the roof).
+    """
+    if launch_area is not None:
+        kind = catalog.launch_areas[launch_area].kind
+        return "strategic" if kind.startswith("strategic") else "regional"
+    missile = catalog.missiles.missile(missile_id)
+    return "strategic" if missile.missile_class in ("ICBM", "SLBM") else "regional"
+
+
+def _check_strategic(spec: StrategicSpec, catalog: Catalog, path: Path) -> None:
+    where = f"{path}: strategic"
+    for party in spec.parties or []:
+        if party not in catalog.parties:
+            raise unknown_name_error("party", party, catalog.parties, f"{where}.parties")
+    for area in spec.launch_areas or []:
+        if area not in catalog.launch_areas:
+            raise unknown_name_error(
+                "launch area", area, catalog.launch_areas, f"{where}.launch_areas"
+            )
+        if not catalog.launch_areas[area].kind.startswith("strategic"):
+            raise RoofError(
+                f"launch area {area!r} is not a strategic one ({catalog.launch_areas[area].kind}).",
+                where=f"{where}.launch_areas",
+                fix="Name ICBM fields or SLBM patrol areas (roof catalog threats).",
+            )
+    for target in spec.targets or []:
+        if target not in catalog.target_areas:
+            raise unknown_name_error(
+                "target area", target, catalog.target_areas, f"{where}.targets"
+            )
+
+
+def strategic_threats(scenario: Scenario) -> list[Threat]:
+    """The strategic set the stability verdict judges (see the module notes).
+
+    The catalogued part: for every party whose forces some battery of
+    another party could face, each of its strategic launch areas (its first
+    missile, or all with ``missiles = "all"``) against its strategic
+    adversaries' catalogued cities, on each shape; restricted by
+    ``[strategic]``. Then the scenario's own strategic threats, without
+    repeating one the catalogued part already holds.
+    """
+    catalog = scenario.catalog
+    spec = scenario.strategic
+    owners = {site.party for site in scenario.sites.values() if site.interceptors}
+    found: list[Threat] = []
+    seen: set[tuple[str, ...]] = set()
+    if spec.catalog and owners:
+        for area_id, area in catalog.launch_areas.items():
+            if not area.kind.startswith("strategic"):
+                continue
+            if owners <= {area.party}:  # only its own batteries: nothing to judge
+                continue
+            if spec.parties is not None and area.party not in spec.parties:
+                continue
+            if spec.launch_areas is not None and area_id not in spec.launch_areas:
+                continue
+            adversaries = catalog.parties[area.party].strategic_adversaries
+            target_ids = spec.targets
+            if target_ids is None:
+                target_ids = [
+                    t_id for t_id, t in catalog.target_areas.items() if t.party in adversaries
+                ]
+            missiles = area.missiles if spec.missiles == "all" else area.missiles[:1]
+            for missile_id in missiles:
+                for target_id in target_ids:
+                    target = catalog.target_areas[target_id]
+                    for shape in spec.shapes:
+                        seen.add((missile_id, area_id, target_id, shape))
+                        found.append(
+                            Threat(
+                                name=f"{missile_id} {area_id}->{target_id} {shape}",
+                                missile=missile_id,
+                                launch_lat_deg=area.lat_deg.nominal,
+                                launch_lon_deg=area.lon_deg.nominal,
+                                target_name=target_id,
+                                target_lat_deg=target.lat_deg.nominal,
+                                target_lon_deg=target.lon_deg.nominal,
+                                shape=shape,
+                                launch_time_s=0.0,
+                                rcs_m2=None,
+                                launch_area=area_id,
+                                party=area.party,
+                                threat_class="strategic",
+                            )
+                        )
+    for threat in scenario.threats:
+        if threat.threat_class != "strategic":
+            continue
+        own = (threat.missile, threat.launch_area or "", threat.target_name, threat.shape)
+        if own not in seen:
+            seen.add(own)
+            found.append(threat)
+    return found
+
+
+def regional_threats(scenario: Scenario) -> list[Threat]:
+    """The scenario's regional threats (`threat_class`), in order."""
+    return [t for t in scenario.threats if t.threat_class == "regional"]

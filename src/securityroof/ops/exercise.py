@@ -29,15 +29,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from securityroof.analysis.engagement import (
-    engagement_windows,
-    observe,
-    scenario_sensor_arrays,
-    threat_rcs,
-)
+from securityroof.analysis.engagement import case_sensor_arrays, root_rcs_for, run_engagements
 from securityroof.core.earth import ecef_to_geodetic_batch
 from securityroof.core.measurement import isotropic_report, noisy_report, visibility_mask
 from securityroof.core.sensors import KIND_INFRARED
+from securityroof.core.signatures import OBJECT_RV
 from securityroof.core.tracking import Report, Tracker, TrackState, predict_impact
 from securityroof.model.scenario import Scenario
 
@@ -97,30 +93,38 @@ class ExerciseEngine:
         self.scenario = scenario
         self.seed = int(seed)
         self.operations = scenario.operations
-        seen = observe(scenario, skip_unreachable=True)
-        self.planet = seen.planet
-        self.samples = seen.flights.samples
-        self.times_s = seen.times_s
-        self.batteries = seen.batteries
-        self.windows, self.fire_control_s, _ = engagement_windows(scenario, seen)
+        result = run_engagements(scenario, skip_unreachable=True)
+        prepared = result.prepared
+        self.planet = prepared.planet
+        self.samples = result.flights.samples
+        self.times_s = result.times_s
+        self.batteries = result.batteries
+        self.windows = result.windows
+        self.fire_control_s = result.launch_track_s
         self.launch_s = np.array([t.launch_time_s for t in scenario.threats])
-        sensors, self.placements = scenario_sensor_arrays(scenario, self.planet)
+        self.placements = prepared.sensors
         n_threats, n_times = self.samples.shape[:2]
-        if sensors is None:
+        if not self.placements:
             self.sensor_ecef_m = np.zeros((0, 3))
             self.sensor_infrared = np.zeros(0, dtype=bool)
             self.mask = np.zeros((n_threats, n_times, 0), dtype=bool)
         else:
+            draw = prepared.space.case_vector(scenario.threat_case, scenario.defence_case)
+            sensors = case_sensor_arrays(prepared, draw[0])
             self.sensor_ecef_m = sensors.position_ecef_m
             self.sensor_infrared = sensors.kind == KIND_INFRARED
+            # Radars report the RV, in each radar's band (the objects' sizes of
+            # `securityroof.core.signatures`; the reports model no discrimination).
+            rv = root_rcs_for(result.observation, draw)[0, :, OBJECT_RV, :] ** 4
+            rcs = rv[:, np.maximum(sensors.band, 0)]
             self.mask = visibility_mask(
                 self.samples,
                 self.times_s,
-                threat_rcs(scenario),
+                rcs,
                 sensors,
                 self.planet.a_m,
                 self.planet.f,
-                burnout_s=seen.flights.burnout[:, 0],
+                burnout_s=result.flights.burnout[:, 0],
             )
         self.sensor_ids = [f"{p.site}/{p.type}#{j}" for j, p in enumerate(self.placements)]
         spec = self.operations.spec
@@ -310,7 +314,9 @@ class ExerciseEngine:
     def _launch_delay_s(self, battery: int) -> float:
         interceptor = self.scenario.interceptors[self.batteries[battery].interceptor]
         return (
-            interceptor.launch_delay_s.value(self.scenario.case)
+            interceptor.launch_delay_s.capability(
+                self.scenario.defence_case, larger_is_more_capable=False
+            )
             + self.scenario.assumptions.decision_delay_s
         )
 
@@ -320,7 +326,9 @@ class ExerciseEngine:
         pk = self.scenario.interceptors[self.batteries[battery].interceptor]
         value = pk.single_shot_kill_probability
         # No open figure: an even chance, said in the outcome record.
-        return value.value(self.scenario.case) if value is not None else 0.5
+        if value is None:
+            return 0.5
+        return value.capability(self.scenario.defence_case, larger_is_more_capable=True)
 
     def draw_outcome(self, threat: int, battery: int, shots: int) -> tuple[bool, int]:
         """Shoot-look-shoot: (intercepted, shots fired), seeded by the pair."""

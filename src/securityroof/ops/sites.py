@@ -26,13 +26,9 @@ def sites_json(scenario: Scenario) -> list[dict[str, Any]]:
             kind = scenario.sensor_types[mount.type]
             coverage: list[list[float]] = []
             if kind.kind == "radar" and site.kind != "satellite":
-                assert kind.detection_range_km and kind.reference_rcs_m2
-                assert kind.azimuth_half_width_deg
-                range_m = (
-                    kind.detection_range_km.nominal
-                    * 1e3
-                    * (COVERAGE_RCS_M2 / kind.reference_rcs_m2.nominal) ** 0.25
-                )
+                assert kind.detection_range_km and kind.azimuth_half_width_deg
+                # Catalog ranges are against 1 m^2 in the radar's band.
+                range_m = kind.detection_range_km.nominal * 1e3 * COVERAGE_RCS_M2**0.25
                 coverage = _sector(
                     lat, lon, mount.boresight_deg, kind.azimuth_half_width_deg.nominal, range_m
                 )

@@ -27,8 +27,9 @@ from typing import IO, Any
 
 import numpy as np
 
-from securityroof.analysis.engagement import EngagementResult, scenario_planet, site_position_ecef
+from securityroof.analysis.engagement import EngagementResult
 from securityroof.analysis.footprint import FootprintResult
+from securityroof.analysis.prepare import scenario_planet, site_position_ecef
 from securityroof.core.earth import ecef_to_geodetic_batch
 from securityroof.errors import RoofError
 from securityroof.report.files import existing_folder, write_atomically, write_text_atomically
@@ -47,10 +48,14 @@ ENGAGEMENT_COLUMNS = (
     "intercept_altitude_max_km",
     "intercept_ground_range_km",
     "closing_speed_m_s",
+    "engagement_angle_deg",
     "shots",
     "reason",
-    "fire_control_s",
+    "launch_track_s",
     "track_source",
+    "guidance_track_s",
+    "guidance_source",
+    "launch_margin_s",
 )
 THREAT_COLUMNS = (
     "name",
@@ -88,9 +93,9 @@ def _missing(package: str, purpose: str, fix: str | None = None) -> RoofError:
 
 
 def _site_geodetic(result: EngagementResult, site_id: str) -> tuple[float, float, float]:
-    """(lat deg, lon deg, height m) of a scenario site, at the scenario's case."""
+    """(lat deg, lon deg, height m) of a scenario site (nominal position)."""
     site = result.scenario.sites[site_id]
-    height = site.altitude_m.value(result.scenario.case) if site.altitude_m else 0.0
+    height = site.altitude_m.nominal if site.altitude_m else 0.0
     return site.lat_deg.nominal, site.lon_deg.nominal, float(height)
 
 
@@ -260,7 +265,7 @@ def czml_packets(
             if not result.windows.engageable[t, b]:
                 continue
             first = float(result.windows.first_intercept_s[t, b])
-            fire_control = _none_if_nan(float(result.fire_control_s[t, b]))
+            fire_control = _none_if_nan(float(result.launch_track_s[t, b]))
             point = _position_at(result, t, first)
             start = fire_control if fire_control is not None else 0.0
             packets.append(
@@ -416,10 +421,14 @@ def engagement_rows(result: EngagementResult) -> list[dict[str, Any]]:
                 "intercept_altitude_max_km": _km(high),
                 "intercept_ground_range_km": _km(record.intercept_ground_range_m),
                 "closing_speed_m_s": record.closing_speed_m_s,
+                "engagement_angle_deg": record.engagement_angle_deg,
                 "shots": record.shots,
                 "reason": record.reason,
-                "fire_control_s": record.fire_control_s,
+                "launch_track_s": record.launch_track_s,
                 "track_source": record.track_source,
+                "guidance_track_s": record.guidance_track_s,
+                "guidance_source": record.guidance_source,
+                "launch_margin_s": record.launch_margin_s,
             }
         )
     return rows

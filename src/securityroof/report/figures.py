@@ -55,16 +55,21 @@ def engagement_timeline(assessment: Assessment, path: Path) -> None:
 
 
 def sensitivity_chart(assessment: Assessment, path: Path) -> None:
-    """Minimum interceptor burnout speed that would engage each strategic threat."""
+    """Least interceptor burnout speed that would engage each launch area's trajectories."""
     stability = assessment.stability
     assert stability is not None
-    rows = stability.sensitivity
-    figure, axes = plt.subplots(figsize=(10, 0.5 * len(rows) + 2))
+    areas = sorted(stability.min_burnout_speed_m_s)
+    figure, axes = plt.subplots(figsize=(10, 0.45 * len(areas) + 2))
     top = 9_000.0
-    for k, row in enumerate(rows):
+    for k, area in enumerate(areas):
         for offset, value, colour, label in (
-            (-0.15, row.min_burnout_speed_m_s, "#2b8cbe", "catalogued sensors"),
-            (0.15, row.min_burnout_speed_tracks_at_launch_m_s, "#f03b20", "tracks at launch"),
+            (-0.15, stability.min_burnout_speed_m_s[area], "#2b8cbe", "catalogued sensors"),
+            (
+                0.15,
+                stability.min_burnout_speed_earliest_track_m_s[area],
+                "#f03b20",
+                "fire-control track as early as the first sensor tracks",
+            ),
         ):
             shown = top if value is None else value
             axes.barh(
@@ -81,8 +86,8 @@ def sensitivity_chart(assessment: Assessment, path: Path) -> None:
     }
     for name, speed in speeds.items():
         axes.axvline(speed / 1e3, color="#555555", linestyle=":", linewidth=1)
-        axes.text(speed / 1e3, len(rows) - 0.4, name, rotation=90, fontsize=6, va="top")
-    axes.set_yticks(range(len(rows)), [r.threat for r in rows], fontsize=7)
+        axes.text(speed / 1e3, len(areas) - 0.4, name, rotation=90, fontsize=6, va="top")
+    axes.set_yticks(range(len(areas)), areas, fontsize=7)
     axes.set_xlabel("interceptor burnout speed needed (km/s); hatched: none up to 9 km/s")
     axes.set_title(f"What you would need to believe: verdict {stability.verdict}", fontsize=10)
     axes.legend(fontsize=7, loc="lower right")
@@ -194,11 +199,9 @@ def coverage_map(assessment: Assessment, path: Path) -> None:
             kind = assessment.scenario.sensor_types[mount.type]
             if kind.kind != "radar" or kind.detection_range_km is None:
                 continue
-            assert kind.reference_rcs_m2 is not None and kind.azimuth_half_width_deg is not None
-            reach_km = (
-                kind.detection_range_km.nominal
-                * (COVERAGE_RCS_M2 / kind.reference_rcs_m2.nominal) ** 0.25
-            )
+            assert kind.azimuth_half_width_deg is not None
+            # Catalog ranges are against 1 m^2 in the radar's band.
+            reach_km = kind.detection_range_km.nominal * COVERAGE_RCS_M2**0.25
             half = kind.azimuth_half_width_deg.nominal
             azimuths = np.radians(
                 np.linspace(mount.boresight_deg - half, mount.boresight_deg + half, 90)

@@ -72,7 +72,7 @@ def scenario_record(scenario: Scenario) -> dict[str, Any]:
         "name": scenario.name,
         "file": str(scenario.path),
         "sha256": scenario.digest,
-        "case": scenario.case,
+        "case": scenario.case_label,
         "assumptions": _plain(scenario.assumptions),
         "cueing": scenario.cueing,
         "cueing_rules": sorted([list(pair) for pair in scenario.cueing_pairs]),
