@@ -29,13 +29,14 @@ import numba
 import numpy as np
 
 from bench_full_model import PeakMemory
+from securityroof.core.detection import detect
 from securityroof.core.earth import geodetic_to_ecef_batch
 from securityroof.core.engagement import SiteArrays, engage
 from securityroof.core.flight import fly_boosted
 from securityroof.core.planet import Planet
 from securityroof.core.reach import build_reach_table
-from securityroof.core.detection import detect
 from securityroof.core.sensors import SensorArrays
+from securityroof.core.signatures import BANDS
 from securityroof.model.catalog import load_catalog
 
 SITES = [  # (catalog site, interceptor) -- ten batteries in and around Europe
@@ -85,13 +86,13 @@ def build_inputs(planet):
                 SensorArrays.radars(
                     position,
                     reference_range_m=kind.detection_range_km.nominal * 1e3,
-                    reference_rcs_m2=kind.reference_rcs_m2.nominal,
+                    reference_rcs_m2=1.0,  # the catalog's ranges are against 1 m^2
                     boresight=math.radians(boresight),
                     half_width=math.radians(kind.azimuth_half_width_deg.nominal),
                     min_elevation=math.radians(kind.min_elevation_deg.nominal),
                     max_elevation=math.radians(kind.max_elevation_deg.nominal),
                     track_delay_s=kind.track_delay_s.nominal,
-                    fire_control=kind.fire_control,
+                    band=BANDS.index(kind.band),
                 )
             )
         else:
@@ -130,14 +131,18 @@ def build_inputs(planet):
     missiles = catalog.missiles
     missile = missiles.missile("sejjil-2")
     vehicle = missile.vehicle(missiles.drag_tables)
-    rcs = missile.radar_cross_section_m2.nominal
+    # The RV's X-band cross section (the fire-control radars here are X and S band).
+    rcs = catalog.signature_classes[catalog.signatures["sejjil-2"].rv].x.nominal
     return catalog, sensors, sites, tables, vehicle, rcs
 
 
 def chain(n, seed, planet, sensors, sites, tables, vehicle, rcs):
     """Fly, detect and engage n threats by chunks; return timings and summaries."""
     rng = np.random.default_rng(seed)
-    fire_control_sensor = sensors.fire_control
+    catalog = load_catalog()
+    fire_control_sensor = np.array(
+        [catalog.sensor_types[type_id].role == "fire-control" for _, type_id, _ in SENSORS]
+    )
     timings = {"fly": 0.0, "detect": 0.0, "engage": 0.0}
     engaged = 0
     for start in range(0, n, CHUNK):

@@ -92,6 +92,6 @@ def test_adding_a_sensor_never_removes_an_engagement(tmp_path):
     both = before.windows.engageable
     assert np.all(after.windows.first_intercept_s[both] <= before.windows.first_intercept_s[both])
     assert np.all(
-        np.nan_to_num(after.fire_control_s, nan=np.inf)
-        <= np.nan_to_num(before.fire_control_s, nan=np.inf)
+        np.nan_to_num(after.launch_track_s, nan=np.inf)
+        <= np.nan_to_num(before.launch_track_s, nan=np.inf)
     )

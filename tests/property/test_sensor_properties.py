@@ -1,4 +1,4 @@
-"""Invariants of detection timing (securityroof.core.sensors).
+"""Invariants of detection timing (securityroof.core.detection).
 
 Visibility is decided per (threat, sensor, sample), so sensors do not interact:
 adding one cannot delay the earliest detection, their order does not matter,
@@ -20,8 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from securityroof.core.constants import WGS84_A_M, WGS84_F
+from securityroof.core.detection import DetectionArrays, detect
 from securityroof.core.earth import geodetic_to_ecef, geodetic_to_ecef_batch
-from securityroof.core.sensors import DetectionArrays, SensorArrays, detect
+from securityroof.core.sensors import SensorArrays
 
 A, F = WGS84_A_M, WGS84_F
 DT_S = 2.0
@@ -73,7 +74,7 @@ def _radar(draw: st.DrawFn) -> SensorArrays:
         min_elevation=math.radians(lo),
         max_elevation=math.radians(lo + draw(st.floats(10.0, 95.0))),
         track_delay_s=draw(st.sampled_from([0.0, 4.0, 10.0, 30.0])),
-        fire_control=draw(st.booleans()),
+        band=draw(st.integers(0, 3)),
         detection_delay_s=draw(st.sampled_from([0.0, 0.0, 2.0])),
     )
 
@@ -139,7 +140,9 @@ def test_adding_a_sensor_never_delays_the_earliest_detection(
     after = _run(sc, SensorArrays.concat(sc.sensors, extra))
     assert _never_later(after.earliest_detection_s, before.earliest_detection_s)
     assert _never_later(after.earliest_track_s, before.earliest_track_s)
-    assert _never_later(after.earliest_fire_control_s, before.earliest_fire_control_s)
+    assert _never_later(
+        np.fmin.reduce(after.fire_control_s, axis=1), np.fmin.reduce(before.fire_control_s, axis=1)
+    )
     # The sensors already there are unaffected.
     _equal(_columns(after, list(range(sc.sensors.n_sensors))), before)
 
@@ -150,7 +153,8 @@ def _columns(d: DetectionArrays, index: list[int]) -> DetectionArrays:
         d.first_detection_s[:, index],
         d.last_visible_s[:, index],
         d.track_s[:, index],
-        d.fire_control_s[:, index],
+        d.rv_track_s[:, index],
+        d.cued_rv_track_s[:, index],
         d.n_visible[:, index],
         d.n_samples,
     )

@@ -214,7 +214,7 @@ def test_czml_sites_and_flyouts(result, czml):
         np.testing.assert_allclose(line[1], at, atol=METRE)
         start, end = (_seconds(x) for x in packet["availability"].split("/"))
         assert end == pytest.approx(result.threats[t].launch_time_s + first, abs=1e-3)
-        assert start == pytest.approx(result.fire_control_s[t, b], abs=1e-3)
+        assert start == pytest.approx(result.launch_track_s[t, b], abs=1e-3)
 
 
 def test_kml_has_a_placemark_per_site_and_threat(result, tmp_path):
@@ -276,10 +276,14 @@ def _expected_engagements(result):
                     None if r.intercept_ground_range_m is None else r.intercept_ground_range_m / 1e3
                 ),
                 "closing_speed_m_s": r.closing_speed_m_s,
+                "engagement_angle_deg": r.engagement_angle_deg,
                 "shots": r.shots,
                 "reason": r.reason,
-                "fire_control_s": r.fire_control_s,
+                "launch_track_s": r.launch_track_s,
                 "track_source": r.track_source,
+                "guidance_track_s": r.guidance_track_s,
+                "guidance_source": r.guidance_source,
+                "launch_margin_s": r.launch_margin_s,
             }
         )
     return rows

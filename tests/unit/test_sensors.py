@@ -1,4 +1,4 @@
-"""Sensor visibility rules and detection timing (securityroof.core.sensors)."""
+"""Sensor visibility rules and detection timing (securityroof.core.sensors, .visibility, .detection)."""
 
 from __future__ import annotations
 
@@ -8,24 +8,38 @@ import numpy as np
 import pytest
 
 from securityroof.core.constants import SPHERE_RADIUS_M, WGS84_A_M, WGS84_F
+from securityroof.core.detection import (
+    DetectionArrays,
+    detect,
+    detect_draws,
+    sensor_parameters,
+)
 from securityroof.core.earth import ecef_to_geodetic, enu_to_ecef, geodetic_to_ecef
 from securityroof.core.sensors import (
+    BAND,
     BORESIGHT,
-    FIRE_CONTROL,
     KIND,
     KIND_INFRARED,
     KIND_RADAR,
     MIN_PLUME_ALTITUDE_M,
     N_FIELDS,
-    DetectionArrays,
     SensorArrays,
     X,
     Z,
-    detect,
     detection_range_m,
-    sensor_frames,
-    visible,
 )
+from securityroof.core.sightlines import sightlines
+from securityroof.core.signatures import (
+    BAND_UHF,
+    BAND_X,
+    N_BANDS,
+    N_OBJECTS,
+    OBJECT_BOOSTER,
+    OBJECT_BUS,
+    OBJECT_RV,
+    OBJECT_UPPER_STAGE,
+)
+from securityroof.core.visibility import sensor_frames, visible
 
 A, F = WGS84_A_M, WGS84_F
 DEG = math.radians
@@ -159,7 +173,7 @@ def _pattern_samples(pattern: str) -> np.ndarray:
 )
 def test_track_needs_continuous_visibility(pattern: str, track_s: float) -> None:
     times = np.arange(len(pattern), dtype=np.float64)
-    radar = _radar(track_delay_s=5.0, fire_control=True)
+    radar = _radar(track_delay_s=5.0)
     det = detect(_pattern_samples(pattern), times, 1.0, radar, A, F)
     visible_times = times[np.array([c == "1" for c in pattern])]
     assert det.first_visible_s[0, 0] == visible_times[0]
@@ -171,17 +185,122 @@ def test_track_needs_continuous_visibility(pattern: str, track_s: float) -> None
     np.testing.assert_allclose(det.fire_control_s[0, 0], track_s, atol=SECOND, equal_nan=True)
 
 
-def test_fire_control_only_for_fire_control_sensors() -> None:
-    pattern = "0111111111"
-    both = SensorArrays.concat(
-        _radar(track_delay_s=2.0, fire_control=True), _radar(track_delay_s=2.0)
+def _objects(booster: float, stage: float, bus: float, rv: float) -> np.ndarray:
+    """(1, 1, N_OBJECTS, N_BANDS) root cross sections, the same in every band."""
+    rcs = np.zeros((1, 1, N_OBJECTS, N_BANDS))
+    for o, value in ((OBJECT_BOOSTER, booster), (OBJECT_UPPER_STAGE, stage), (OBJECT_BUS, bus)):
+        rcs[0, 0, o] = value
+    rcs[0, 0, OBJECT_RV] = rv
+    return rcs**0.25
+
+
+def _draw(
+    samples: np.ndarray,
+    times: np.ndarray,
+    sensors: SensorArrays,
+    root_rcs: np.ndarray,
+    burnout_s: float,
+    cue_from: np.ndarray | None = None,
+    cue_gain: float = 1.0,
+) -> DetectionArrays:
+    n = sensors.n_sensors
+    params = sensor_parameters(sensors, cue_gain)
+    reach = np.where(sensors.kind == KIND_RADAR, params[0, :, 0] * cue_gain * 10.0, 0.0)
+    lines = sightlines(samples, times, np.array([burnout_s]), sensors, reach, A, F)
+    return detect_draws(
+        lines,
+        times,
+        sensors.kind,
+        np.maximum(sensors.band, 0),
+        np.zeros((n, n), dtype=bool) if cue_from is None else cue_from,
+        np.zeros((1, 1), dtype=np.int64),
+        root_rcs,
+        params,
+    ).single()
+
+
+def test_warning_sees_any_object_and_fire_control_only_the_rv_after_burnout() -> None:
+    # Source: the object model of securityroof.core.signatures. Tolerance: exact
+    # times on the 1 s grid. At 700 km a 1 m^2-reference radar of 1,000 km range
+    # sees 0.25 m^2 (707 km) but not 0.2 m^2 (669 km).
+    times = np.arange(10.0)
+    samples = np.repeat(np.array(_at_look(30.0, 20.0, 700e3))[None, None, :], 10, axis=1)
+    radar = _radar(reference_range_m=1000e3, track_delay_s=2.0)
+    # A bright booster (burnout at 3 s), then a bright stage and bus, a small RV.
+    det = _draw(samples, times, radar, _objects(1.0, 1.0, 1.0, 0.2), 3.0)
+    assert det.first_visible_s[0, 0] == 0.0
+    assert det.track_s[0, 0] == 2.0
+    assert math.isnan(det.rv_track_s[0, 0])
+    # An RV big enough is tracked, from burnout on only.
+    det = _draw(samples, times, radar, _objects(1.0, 1.0, 1.0, 0.25), 3.0)
+    assert det.rv_track_s[0, 0] == 6.0  # first post-boost sample 4 s, plus 2 s
+    assert det.fire_control_s[0, 0] == 6.0
+
+
+def test_stage_and_bus_are_gone_once_the_rv_descends_through_100_km() -> None:
+    # Source: securityroof.core.signatures.ACCOMPANY_FLOOR_M. Tolerance: exact samples.
+    # A vertical up-and-down flight over a radar; warning range covers it all
+    # for the stage, not for the RV.
+    heights = np.array([50, 150, 250, 300, 250, 150, 90, 50]) * 1e3
+    samples = np.array([geodetic_to_ecef(*SITE[:2], h, A, F) for h in heights])[None]
+    times = np.arange(heights.size, dtype=np.float64)
+    radar = _radar(reference_range_m=400e3, min_elevation=DEG(-90.0))
+    det = _draw(samples, times, radar, _objects(0.0, 1.0, 0.0, 1e-6), 0.5)
+    # Seen from 1 s (stage present) while the RV is above 100 km; at 90 km it is gone.
+    assert det.first_visible_s[0, 0] == 1.0
+    assert det.last_visible_s[0, 0] == 5.0
+
+
+def test_a_cue_extends_the_cued_radars_reach_from_the_cue_on() -> None:
+    # Source: the search radar equation, R^4 proportional to t_s / Omega (Skolnik,
+    # Introduction to Radar Systems, 3rd ed., Sec. 2.13): cued_range_gain
+    # multiplies the range. Tolerance: exact samples.
+    times = np.arange(20.0)
+    far = np.array(_at_look(30.0, 20.0, 1200e3))
+    samples = np.repeat(far[None, None, :], 20, axis=1)
+    cuer = _radar(reference_range_m=3000e3)  # sees the 1 m^2 RV at 1,200 km
+    cued = _radar(reference_range_m=1000e3)  # does not, unless cued (gain 1.5)
+    both = SensorArrays.concat(cuer, cued)
+    cue_from = np.array([[False, True], [False, False]])
+    rcs = _objects(1.0, 1.0, 1.0, 1.0)
+    det = _draw(samples, times, both, rcs, 0.5, cue_from, cue_gain=1.5)
+    assert det.track_s[0, 0] == 0.0  # the cuer's warning track, at once (no delay)
+    assert math.isnan(det.rv_track_s[0, 1])  # its own search never reaches
+    assert det.cued_rv_track_s[0, 1] == 1.0  # first post-boost sample after the cue
+    no_gain = _draw(samples, times, both, rcs, 0.5, cue_from, cue_gain=1.0)
+    assert math.isnan(no_gain.cued_rv_track_s[0, 1])
+    uncued = _draw(samples, times, both, rcs, 0.5, np.zeros((2, 2), dtype=bool), cue_gain=1.5)
+    assert math.isnan(uncued.cued_rv_track_s[0, 1])
+
+
+def test_infrared_cues_radars_only_in_stereo() -> None:
+    # Source: a single satellite measures a line of sight; two give a position
+    # (catalog source sbirs_role). Tolerance: exact samples.
+    samples = _climb(10.0, 2000.0, 40)  # 20 km at 10 s, boosting to 30 s
+    times = np.arange(40.0)
+    sat_a = SensorArrays.infrared_satellites(GEO_0, min_plume_altitude_m=9.5e3)
+    sat_b = SensorArrays.infrared_satellites(
+        geodetic_to_ecef(0.0, DEG(40.0), GEO_ALTITUDE_M, A, F), min_plume_altitude_m=15.5e3
     )
-    det = detect(_pattern_samples(pattern), np.arange(10.0), 1.0, both, A, F)
-    np.testing.assert_array_equal(det.track_s[0], [3.0, 3.0])
-    assert det.fire_control_s[0, 0] == 3.0
-    assert math.isnan(det.fire_control_s[0, 1])
-    assert det.earliest_fire_control_s[0] == 3.0
-    assert det.earliest_track_s[0] == 3.0
+    radar = SensorArrays.radars(
+        geodetic_to_ecef(0.0, DEG(10.5), 0.0, A, F),
+        reference_range_m=50e3,  # the plain search reaches 50 km: not the RV at 60 km+
+        reference_rcs_m2=1.0,
+        min_elevation=0.0,
+    )
+    sensors = SensorArrays.concat(sat_a, sat_b, radar)
+    rcs = _objects(1.0, 1.0, 1.0, 1.0)
+    cue = np.zeros((3, 3), dtype=bool)
+    cue[0, 2] = cue[1, 2] = True
+    det = _draw(samples, times, sensors, rcs, 30.0, cue, cue_gain=100.0)
+    # Tracks: satellite A at 5 s (10 km), B at 8 s (16 km); the stereo cue is at 8 s,
+    # and the cued radar first sees the RV after burnout, at 31 s.
+    assert det.track_s[0, 0] == 5.0 and det.track_s[0, 1] == 8.0
+    assert det.cued_rv_track_s[0, 2] == 31.0
+    mono = cue.copy()
+    mono[1, 2] = False
+    det = _draw(samples, times, sensors, rcs, 30.0, mono, cue_gain=100.0)
+    assert math.isnan(det.cued_rv_track_s[0, 2])
 
 
 def test_detection_delay_needs_persistence_and_the_track_delay_counts_from_detection() -> None:
@@ -236,11 +355,6 @@ def test_infrared_sees_only_while_boosting_above_the_plume_altitude() -> None:
     assert det.first_detection_s[0, 0] == 60.0
     assert det.last_visible_s[0, 0] == 80.0
     assert det.n_visible[0, 0] == 21
-    # The same with a per-sample mask.
-    mask = (times <= 80.0)[None, :]
-    by_mask = detect(samples, times, 1.0, ir, A, F, boosting=mask)
-    np.testing.assert_array_equal(by_mask.last_visible_s, det.last_visible_s)
-    np.testing.assert_array_equal(by_mask.n_visible, det.n_visible)
     # A boost that ends below the cloud tops is never seen.
     early = detect(samples, times, 1.0, ir, A, F, burnout_s=55.0)
     assert math.isnan(early.first_visible_s[0, 0])
@@ -282,7 +396,7 @@ def test_geostationary_satellite_is_masked_by_the_earth() -> None:
 
 def test_packed_columns_and_kinds() -> None:
     sensors = SensorArrays.concat(
-        _radar(boresight=0.5, fire_control=True),
+        _radar(boresight=0.5, band=BAND_UHF),
         SensorArrays.infrared_satellites(GEO_0, min_plume_altitude_m=15e3),
     )
     p = sensors.packed()
@@ -290,7 +404,7 @@ def test_packed_columns_and_kinds() -> None:
     np.testing.assert_array_equal(p[0, X : Z + 1], SITE_ECEF)
     assert list(p[:, KIND]) == [KIND_RADAR, KIND_INFRARED]
     assert p[0, BORESIGHT] == 0.5
-    assert list(p[:, FIRE_CONTROL]) == [1.0, 0.0]
+    assert list(p[:, BAND]) == [BAND_UHF, -1]
     assert p[1, MIN_PLUME_ALTITUDE_M] == 15e3
     reordered = sensors.take([1, 0])
     assert list(reordered.kind) == [KIND_INFRARED, KIND_RADAR]
@@ -310,11 +424,17 @@ def test_flight_samples_with_velocity_columns_are_accepted() -> None:
     np.testing.assert_array_equal(a.n_visible, b.n_visible)
 
 
-def test_per_sensor_cross_sections() -> None:
-    two = SensorArrays.concat(_radar(reference_range_m=500e3), _radar(reference_range_m=500e3))
-    points = _snapshot([_at_look(45.0, 20.0, 400e3)])
-    det = detect(points, [0.0], np.array([[1.0, 0.1]]), two, A, F)
-    # 500 km * 0.1^(1/4) = 281 km < 400 km.
+def test_each_radar_sees_the_cross_section_in_its_own_band() -> None:
+    # Source: the one-reference convention of catalog/sensors.toml: a radar's
+    # range scales with the fourth root of the cross section in its band.
+    # Tolerance: exact. 500 km * 0.1^(1/4) = 281 km < 400 km.
+    uhf = _radar(reference_range_m=500e3, band=BAND_UHF)
+    x_band = _radar(reference_range_m=500e3, band=BAND_X)
+    both = SensorArrays.concat(uhf, x_band)
+    points = np.array(_at_look(45.0, 20.0, 400e3)).reshape(1, 1, 3)
+    rcs = np.ones((1, 1, N_OBJECTS, N_BANDS))
+    rcs[..., BAND_X] = 0.1
+    det = _draw(points, np.array([0.0]), both, rcs**0.25, -1.0)
     assert list(np.isfinite(det.first_visible_s[0])) == [True, False]
 
 
@@ -362,8 +482,6 @@ def test_no_sensors_gives_empty_columns_and_nan_summaries() -> None:
         ({"times_s": [0.0, 0.0]}, "increase"),
         ({"rcs_m2": [1.0, 2.0, 3.0]}, "rcs_m2"),
         ({"burnout_s": None}, "infrared"),
-        ({"boosting": np.ones((1, 2), dtype=bool)}, "either"),
-        ({"burnout_s": None, "boosting": np.ones((2, 2), dtype=bool)}, "boosting"),
         ({"burnout_s": [1.0, 2.0]}, "burnout_s"),
     ],
 )

@@ -17,11 +17,11 @@ import numpy as np
 import pytest
 from scipy.stats import chi2
 
+from securityroof.core.detection import detect
 from securityroof.core.earth import ecef_to_geodetic, enu_basis, enu_to_ecef, geodetic_to_ecef
 from securityroof.core.flight import STATUS_IMPACT, burnout_state_ecef, fly_free
 from securityroof.core.measurement import isotropic_report, noisy_report, visibility_mask
 from securityroof.core.planet import Planet
-from securityroof.core.detection import detect
 from securityroof.core.sensors import SensorArrays
 from securityroof.core.tracking import (
     Report,
@@ -104,10 +104,10 @@ def _confirmed(tracks: list[TrackState]) -> list[TrackState]:
 
 
 def test_visibility_mask_counts_match_detect(threat_a):
-    """Source: `detect` in core.sensors uses the same per-sample test. Tolerance: exact counts.
+    """Source: `detect` in core.detection uses the same per-sample test. Tolerance: exact counts.
 
-    Two threats, two radars and a geostationary infrared satellite (boosting
-    until 60 s), per-sensor cross sections; NaN samples after impact are unseen.
+    Two threats of different cross sections, two radars and a geostationary
+    infrared satellite (boosting until 60 s); NaN samples after impact are unseen.
     """
     other = _threat("B", *_burnout(33.0, 52.0, 290.0))
     samples = np.stack((threat_a.samples, other.samples))
@@ -124,7 +124,7 @@ def test_visibility_mask_counts_match_detect(threat_a):
             for name in SensorArrays.__dataclass_fields__
         }
     )
-    rcs = np.array([[0.1, 0.05, 1.0], [0.3, 0.1, 1.0]])
+    rcs = np.array([0.1, 0.3])
     burnout = np.array([60.0, 60.0])
     mask = visibility_mask(samples, times, rcs, sensors, A, F, burnout_s=burnout)
     det = detect(samples, times, rcs, sensors, A, F, burnout_s=burnout)

@@ -28,10 +28,10 @@ import numpy as np
 import pytest
 
 from securityroof.core.constants import SPHERE_RADIUS_M, WGS84_A_M, WGS84_F
+from securityroof.core.detection import detect
 from securityroof.core.earth import ecef_to_geodetic_batch, geodetic_to_ecef
 from securityroof.core.flight import VehicleArrays, fly_boosted
 from securityroof.core.planet import Planet
-from securityroof.core.detection import detect
 from securityroof.core.sensors import SensorArrays
 
 R = SPHERE_RADIUS_M  # 6,371 km

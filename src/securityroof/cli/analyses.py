@@ -532,3 +532,51 @@ def footprint(
 
 def _architecture_of(scenario: Scenario) -> str:
     return scenario.architecture or "(scenario sites)"
+
+
+@app.command()
+def validate(
+    finding: Annotated[
+        list[str] | None,
+        typer.Option("--finding", help="Only this finding (repeatable); default all."),
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Published findings the project reproduces: finding, source, result, agrees.
+
+    Exits 0 when every finding is reproduced, 1 when one is not.
+    """
+    from securityroof.analysis.validation import FINDINGS, validate
+
+    with user_errors():
+        known = [f.key for f in FINDINGS]
+        for key in finding or []:
+            if key not in known:
+                raise RoofError(
+                    f"unknown finding {key!r}.",
+                    where="--finding",
+                    fix=f"Use one of: {', '.join(known)}.",
+                )
+        results = validate(finding or None)
+        records = [
+            {
+                "finding": r.key,
+                "claim": r.finding,
+                "source": r.source,
+                "test": r.test,
+                "result": r.result,
+                "agrees": r.agrees,
+            }
+            for r in results
+        ]
+        if as_json:
+            sys.stdout.write(json.dumps(records) + "\n")
+        else:
+            table = Table(title="published findings, reproduced", header_style="bold")
+            for column in ("finding", "source", "what the project computes", "agrees"):
+                table.add_column(column, overflow="fold")
+            for r in results:
+                table.add_row(r.finding, r.source, r.result, "yes" if r.agrees else "NO")
+            stdout.print(table)
+    if not all(r.agrees for r in results):
+        raise typer.Exit(1)

@@ -499,7 +499,8 @@ def detect(
     root = np.broadcast_to((rcs**0.25)[:, None, None], (n_threats, N_OBJECTS, N_BANDS)).copy()
     params = sensor_parameters(sensors)
     radar = sensors.kind == KIND_RADAR
-    reach = np.where(radar, params[0, :, RANGE_PER_ROOT_RCS] * float(root.max(initial=0.0)), 0.0)
+    reach = np.zeros(sensors.n_sensors)
+    reach[radar] = params[0, radar, RANGE_PER_ROOT_RCS] * float(root.max(initial=0.0))
     lines = sightlines(samples, times, burnout, sensors, reach, a_m, f)
     n_s = sensors.n_sensors
     seen = detect_draws(

@@ -174,21 +174,29 @@ def _lines_kernel(samples, sites, max_range, min_alt, max_alt, a_m, f, offsets, 
     counts = np.zeros(n * n_b, dtype=np.int64)
     total = offsets[-1] if fill else 0
     sample_k = np.empty(total, dtype=np.int32)
-    ground = np.empty(total, dtype=np.float32)
-    altitude = np.empty(total, dtype=np.float32)
-    v_away = np.empty(total, dtype=np.float32)
-    v_up = np.empty(total, dtype=np.float32)
-    v_cross = np.empty(total, dtype=np.float32)
+    ground = np.empty(total, dtype=np.float64)
+    altitude = np.empty(total, dtype=np.float64)
+    v_away = np.empty(total, dtype=np.float64)
+    v_up = np.empty(total, dtype=np.float64)
+    v_cross = np.empty(total, dtype=np.float64)
+    in_range = np.zeros(n * n_b, dtype=np.bool_)
+    above = np.zeros(n * n_b, dtype=np.bool_)
     for i in numba.prange(n):
         for k in range(n_t):
             if not math.isfinite(samples[i, k, 0]):
-                break
+                continue
             point = samples[i, k, 0:3]
             for b in range(n_b):
                 g, h = ground_range_and_altitude(sites[b], point, a_m, f)
-                if g > max_range[b] or h < min_alt[b] or h > max_alt[b]:
+                if g > max_range[b]:
                     continue
                 p = i * n_b + b
+                in_range[p] = True
+                if h > max_alt[b]:
+                    above[p] = True
+                    continue
+                if h < min_alt[b]:
+                    continue
                 if fill:
                     c = offsets[p] + counts[p]
                     sample_k[c] = k
@@ -199,7 +207,7 @@ def _lines_kernel(samples, sites, max_range, min_alt, max_alt, a_m, f, offsets, 
                     v_up[c] = w[1]
                     v_cross[c] = w[2]
                 counts[p] += 1
-    return counts, sample_k, ground, altitude, v_away, v_up, v_cross
+    return counts, sample_k, ground, altitude, v_away, v_up, v_cross, in_range, above
 
 
 @dataclass(frozen=True)
@@ -211,15 +219,20 @@ class BatteryLines:
     the battery's envelope, with ground range from the site and radial
     altitude (m, `securityroof.core.reach_metric`) and the threat's
     Earth-relative velocity in the site's frame (away, up, cross; m/s).
+    Per pair, `in_range` and `above`: some sample lies within the hull's
+    ground range, and some such sample above its highest altitude (for the
+    reason a pair cannot engage).
     """
 
     offsets: NDArray[np.int64]
     sample: NDArray[np.int32]
-    ground_range_m: NDArray[np.float32]
-    altitude_m: NDArray[np.float32]
-    v_away_m_s: NDArray[np.float32]
-    v_up_m_s: NDArray[np.float32]
-    v_cross_m_s: NDArray[np.float32]
+    ground_range_m: NDArray[np.float64]
+    altitude_m: NDArray[np.float64]
+    v_away_m_s: NDArray[np.float64]
+    v_up_m_s: NDArray[np.float64]
+    v_cross_m_s: NDArray[np.float64]
+    in_range: NDArray[np.bool_]
+    above: NDArray[np.bool_]
     n_batteries: int
 
     @property
@@ -273,8 +286,8 @@ def battery_lines(
     counts = _lines_kernel(*args, np.zeros(1, dtype=np.int64), False)[0]
     offsets = np.zeros(counts.size + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
-    _, sample_k, ground, altitude, v_away, v_up, v_cross = _lines_kernel(*args, offsets, True)
-    return BatteryLines(offsets, sample_k, ground, altitude, v_away, v_up, v_cross, n_b)
+    found = _lines_kernel(*args, offsets, True)
+    return BatteryLines(offsets, *found[1:], n_b)
 
 
 # ---------------------------------------------------------------------------
@@ -450,8 +463,13 @@ def _engage_pair(
     guide,
     m,
     before,
+    pair_in_range,
+    pair_above,
 ):
-    """One threat against one battery; `m` and `before` are scratch arrays of 8."""
+    """One threat against one battery; `m` and `before` are scratch arrays of 8.
+
+    `pair_in_range` and `pair_above` are the pair's flags of `BatteryLines`.
+    """
     out = np.full(_N_OUT, np.nan)
     out[_SHOTS] = 0.0
     out[_MARGIN] = -np.inf
@@ -459,8 +477,8 @@ def _engage_pair(
         out[_REASON] = REASON_NO_TRACK
         return out
     launch_open = launch + prm[DELAY_S]
-    seen_in_range = False
-    seen_above = False
+    seen_in_range = pair_in_range
+    seen_above = pair_above
     seen_before = False
     seen_after = False
     seen_kill_vehicle = False
@@ -680,6 +698,8 @@ def _engage_kernel(
     launch_track,
     guide_track,
     params,
+    in_range,
+    above,
 ):
     n_draws, n_threats = trajectory.shape[0], trajectory.shape[1]
     n_b = battery_type.size
@@ -715,6 +735,8 @@ def _engage_kernel(
                 guide_track[d, i, b],
                 m,
                 before,
+                in_range[p],
+                above[p],
             )
     return out
 
@@ -828,7 +850,7 @@ def engage_draws(
             reason=np.zeros(margin.shape, dtype=np.int64),
             launch_margin_s=margin,
         )
-    raw = _engage_kernel(*args)
+    raw = _engage_kernel(*args, lines.in_range, lines.above)
     shots = raw[..., _SHOTS].astype(np.int64)
     return EngagementArrays(
         engageable=shots > 0,

@@ -68,7 +68,7 @@ class Phases:
         up to the sample before the RV, past apogee, descends through
         `securityroof.core.signatures.ACCOMPANY_FLOOR_M`.
     n_flight
-        Samples in flight (finite positions, from launch).
+        Samples in flight (finite positions).
     """
 
     last_boost: NDArray[np.int64]
@@ -86,11 +86,13 @@ def _phases_kernel(samples, times, burnout_s, a_m, f):
         apogee_k = -1
         apogee_h = -np.inf
         count = 0
+        last = -1
         for k in range(n_t):
             x, y, z = samples[i, k, 0], samples[i, k, 1], samples[i, k, 2]
             if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(z)):
-                break
-            count = k + 1
+                continue  # after impact (or a gap): seen by nobody
+            count += 1
+            last = k
             if times[k] <= burnout_s[i]:
                 last_boost[i] = k
             h = ecef_to_geodetic(x, y, z, a_m, f)[2]
@@ -98,8 +100,8 @@ def _phases_kernel(samples, times, burnout_s, a_m, f):
                 apogee_h = h
                 apogee_k = k
         n_flight[i] = count
-        end = count - 1
-        for k in range(max(apogee_k, 0), count):
+        end = last
+        for k in range(max(apogee_k, 0), last + 1):
             h = ecef_to_geodetic(samples[i, k, 0], samples[i, k, 1], samples[i, k, 2], a_m, f)[2]
             if h < ACCOMPANY_FLOOR_M:
                 end = k - 1
@@ -180,10 +182,10 @@ def _sightline_kernel(samples, last_boost, packed, frames, max_range_m, a_m, f, 
     counts = np.zeros(n_pairs, dtype=np.int64)
     total = offsets[-1] if fill else 0
     sample_k = np.empty(total, dtype=np.int32)
-    slant = np.empty(total, dtype=np.float32)
-    elevation = np.empty(total, dtype=np.float32)
-    azimuth_off = np.empty(total, dtype=np.float32)
-    altitude = np.empty(total, dtype=np.float32)
+    slant = np.empty(total, dtype=np.float64)
+    elevation = np.empty(total, dtype=np.float64)
+    azimuth_off = np.empty(total, dtype=np.float64)
+    altitude = np.empty(total, dtype=np.float64)
     any_infrared = False
     for j in range(n_s):
         any_infrared = any_infrared or packed[j, KIND] == KIND_INFRARED
@@ -191,7 +193,7 @@ def _sightline_kernel(samples, last_boost, packed, frames, max_range_m, a_m, f, 
         for k in range(n_t):
             tx, ty, tz = samples[i, k, 0], samples[i, k, 1], samples[i, k, 2]
             if not (math.isfinite(tx) and math.isfinite(ty) and math.isfinite(tz)):
-                break
+                continue
             boosting = k <= last_boost[i]
             h = np.nan
             if any_infrared and boosting:
@@ -227,10 +229,10 @@ class Sightlines:
         Pair ``p = i * n_sensors + j`` is ``offsets[p]:offsets[p + 1]``.
     sample : ndarray of int32
         Sample index of each candidate.
-    slant_range_m, elevation, azimuth_offset : ndarray of float32
+    slant_range_m, elevation, azimuth_offset : ndarray of float64
         Radar look geometry: slant range (m), geodetic elevation (rad) and
         absolute azimuth offset from the boresight (rad, 0..pi).
-    altitude_m : ndarray of float32
+    altitude_m : ndarray of float64
         Infrared: altitude above the ellipsoid (m); NaN for radars.
     phases : Phases
         Flight phases of each trajectory.
@@ -240,10 +242,10 @@ class Sightlines:
 
     offsets: NDArray[np.int64]
     sample: NDArray[np.int32]
-    slant_range_m: NDArray[np.float32]
-    elevation: NDArray[np.float32]
-    azimuth_offset: NDArray[np.float32]
-    altitude_m: NDArray[np.float32]
+    slant_range_m: NDArray[np.float64]
+    elevation: NDArray[np.float64]
+    azimuth_offset: NDArray[np.float64]
+    altitude_m: NDArray[np.float64]
     phases: Phases
     n_sensors: int
 

@@ -478,7 +478,7 @@ def _resolve_threat(spec: ThreatSpec, index: int, catalog: Catalog, path: Path) 
         party = spec.party
         if party is not None and party not in catalog.parties:
             raise unknown_name_error("party", party, catalog.parties, f"{where}.party")
-    kind = threat_class(catalog, spec.missile, spec.from_area)
+    kind = threat_class(catalog, spec.missile, spec.from_area, party)
     targets: list[tuple[str, float, float]] = []
     for target_id in spec.to:
         if target_id not in catalog.target_areas:
@@ -517,19 +517,29 @@ def _resolve_threat(spec: ThreatSpec, index: int, catalog: Catalog, path: Path) 
     return threats
 
 
-def threat_class(catalog: Catalog, missile_id: str, launch_area: str | None) -> str:
+def threat_class(
+    catalog: Catalog, missile_id: str, launch_area: str | None, party: str | None = None
+) -> str:
     """ "strategic" or "regional": the one rule every command uses.
 
     Strategic: launched from a strategic launch area (ICBM field, SLBM patrol
-    area), or, from a given point, by an ICBM or SLBM. Regional: everything
-    else (an ICBM launched from a regional area, e.g. a future Iranian ICBM,
-    is a regional threat to the roof).
+    area), or, from a given point, by an ICBM or SLBM of a party with
+    strategic forces in the catalog (or of no stated party). Regional:
+    everything else (an ICBM launched from a regional area, or by a party
+    without catalogued strategic forces, e.g. a future Iranian ICBM, is a
+    regional threat to the roof).
     """
     if launch_area is not None:
         kind = catalog.launch_areas[launch_area].kind
         return "strategic" if kind.startswith("strategic") else "regional"
     missile = catalog.missiles.missile(missile_id)
-    return "strategic" if missile.missile_class in ("ICBM", "SLBM") else "regional"
+    if missile.missile_class not in ("ICBM", "SLBM"):
+        return "regional"
+    if party is not None and not any(
+        a.party == party and a.kind.startswith("strategic") for a in catalog.launch_areas.values()
+    ):
+        return "regional"  # a party with no strategic forces catalogued (a future Iranian ICBM)
+    return "strategic"
 
 
 def _check_strategic(spec: StrategicSpec, catalog: Catalog, path: Path) -> None:

@@ -534,7 +534,7 @@ def write_tables(result: EngagementResult, folder: Path, *, parquet: bool = True
             ENGAGEMENT_COLUMNS,
             engagement_rows(result),
             (
-                {"threat", "site", "interceptor", "reason", "track_source"},
+                {"threat", "site", "interceptor", "reason", "track_source", "guidance_source"},
                 {"engageable"},
                 {"shots"},
             ),
