@@ -22,6 +22,11 @@ to = ["bucharest", "athens"]
 missile = "generic-icbm"
 from = "kozelsk"
 to = ["washington"]
+
+[strategic]
+launch_areas = ["kozelsk"]
+targets = ["washington"]
+shapes = ["minimum-energy"]
 """
 
 

@@ -29,6 +29,8 @@ REASONS = {
     "below minimum altitude",
     "above maximum altitude",
     "cannot catch",
+    "kill vehicle cannot close",
+    "no guidance track",
 }
 
 

@@ -140,21 +140,24 @@ def test_footprint_on_the_cluster_equals_the_local_one(cluster_address: str) -> 
     assert remote.threatened.any()
 
 
-def test_stability_sweeps_on_the_cluster_equal_the_local_ones(
+def test_stability_monte_carlo_on_the_cluster_equals_the_local_one(
     cluster_address: str, tmp_path: Path
 ) -> None:
     from securityroof.analysis.stability import analyse_stability
     from securityroof.model.scenario import load_scenario
-    from tests.e2e.test_cli_stability import SCENARIO
 
-    path = tmp_path / "icbm.toml"
-    path.write_text(SCENARIO.replace('"epaa-phase-1"', '"epaa-phase-3"'))
-    scenario = load_scenario(path)
-    local = analyse_stability(scenario)
-    remote = analyse_stability(scenario, cluster=cluster_address)
-    assert remote.sensitivity == local.sensitivity
-    assert remote.verdict == local.verdict
-    assert (
-        remote.min_burnout_speed_tracks_at_launch_m_s
-        == local.min_burnout_speed_tracks_at_launch_m_s
+    path = tmp_path / "gmd.toml"
+    path.write_text(
+        '[scenario]\nname = "gmd"\narchitecture = "us-homeland"\n'
+        '[strategic]\nlaunch_areas = ["kozelsk"]\ntargets = ["washington", "seattle"]\n'
+        'shapes = ["minimum-energy"]\n'
     )
+    scenario = load_scenario(path)
+    local = analyse_stability(scenario, draws=130, seed=9, sweeps=False)
+    remote = analyse_stability(scenario, draws=130, seed=9, sweeps=False, cluster=cluster_address)
+    assert local.uncertainty is not None and remote.uncertainty is not None
+    np.testing.assert_array_equal(remote.uncertainty.draws, local.uncertainty.draws)
+    np.testing.assert_array_equal(remote.uncertainty.engageable, local.uncertainty.engageable)
+    np.testing.assert_array_equal(remote.uncertainty.margin_s, local.uncertainty.margin_s)
+    assert remote.probability_strategic == local.probability_strategic
+    assert remote.verdict == local.verdict == "strategic"

@@ -1,4 +1,4 @@
-"""Sensor visibility rules and detection timing (securityroof.core.sensors, .visibility, .detection)."""
+"""Sensor visibility rules and detection timing (core.sensors, core.visibility, core.detection)."""
 
 from __future__ import annotations
 

@@ -756,6 +756,12 @@ def run_engagements(scenario: Scenario, *, skip_unreachable: bool = False) -> En
             where=f"{scenario.path}: threats",
             fix="Add [[threats]] (roof catalog threats lists launch and target areas).",
         )
+    if not any(site.interceptors for site in scenario.sites.values()):
+        raise RoofError(
+            "the scenario has no interceptor battery: nothing can engage.",
+            where=f"{scenario.path}: sites",
+            fix="Name an architecture or add sites with interceptors.",
+        )
     prepared = prepare(scenario)
     seen = observe(prepared, skip_unreachable=skip_unreachable)
     result = evaluate(seen)

@@ -220,8 +220,10 @@ def sensitivity(
         "names": [v.key for v in values],
         "bounds": [[v.low, v.high] for v in values],
     }
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    # SALib's notes on the estimator go to the warnings machinery (whose filter
+    # and formatter it changes): record them here rather than print them.
+    formatter = warnings.formatwarning
+    with warnings.catch_warnings(record=True):
         result = delta.analyze(
             problem,
             np.ascontiguousarray(draws[:, free]),
@@ -229,13 +231,15 @@ def sensitivity(
             num_resamples=20,
             seed=seed,
             print_to_console=False,
+            method="all",  # delta and S1; the raw delta suits a Latin hypercube of the box
         )
+    warnings.formatwarning = formatter
     found = [
         Sensitivity(
             key=v.key,
             label=v.label,
-            delta=float(result["delta"][k]),
-            delta_conf=float(result["delta_conf"][k]),
+            delta=float(result["delta_raw"][k]),
+            delta_conf=float(result["delta_raw_conf"][k]),
             s1=float(result["S1"][k]),
             s1_conf=float(result["S1_conf"][k]),
         )

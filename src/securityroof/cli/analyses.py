@@ -165,6 +165,12 @@ def stability(
     from securityroof.analysis.stability import DEFAULT_SEED, SPEED_SWEEP_M_S, analyse_stability
 
     with user_errors():
+        if draws < 1:
+            raise RoofError(
+                f"the Monte Carlo size must be at least 1, got {draws}.",
+                where="--draws",
+                fix="Give --draws 100 or more for a probability worth reading.",
+            )
         result = analyse_stability(
             load_scenario(scenario),
             cluster=cluster,
