@@ -22,6 +22,7 @@ from securityroof.analysis.footprint import FootprintResult, analyse_footprint, 
 from securityroof.analysis.raid import RaidAnalysis, run_raid
 from securityroof.analysis.sharing import SharingResult, analyse_sharing
 from securityroof.analysis.stability import StabilityResult, analyse_stability
+from securityroof.analysis.validation import FindingResult, validate
 from securityroof.errors import RoofError
 from securityroof.model.scenario import (
     Scenario,
@@ -47,6 +48,7 @@ class Assessment:
     strategic: EngagementResult | None  # the strategic threats flown and engaged, for maps
     sharing: SharingResult
     raid: RaidAnalysis | None  # None when no battery can engage the regional threats
+    validation: list[FindingResult]  # the published findings, reproduced
     resolution_deg: float
     timings_s: dict[str, float]
     seeds: dict[str, int]
@@ -94,6 +96,8 @@ def assess(
         with clock("stability"):
             stability = analyse_stability(scenario, draws=STABILITY_DRAWS)
             strategic = stability.engagements
+    with clock("validation"):
+        validation = validate()
     with clock("cost sharing"):
         sharing = analyse_sharing(regional, seed=SHAPLEY_SEED)
     raid = None
@@ -113,6 +117,7 @@ def assess(
         strategic=strategic,
         sharing=sharing,
         raid=raid,
+        validation=validation,
         resolution_deg=resolution_deg,
         timings_s=timings,
         seeds={

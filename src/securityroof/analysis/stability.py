@@ -141,6 +141,24 @@ class TrackAssumption:
 
 
 @dataclass(frozen=True)
+class PartyVerdict:
+    """The verdict on one party's strategic forces, and what would change it."""
+
+    party: str
+    verdict: str
+    engageable: int  # its trajectories engageable at the scenario's cases
+    flown: int
+    by_battery: dict[str, int]  # "interceptor at site" -> its trajectories engageable
+    max_extra_delay_s: float | None  # the widest engagement's tolerance
+    # Non-strategic: the earliest attainable track that would make some engageable.
+    nuance_source: str | None
+    nuance_median_s: float | None
+    nuance_engageable: int
+    nuance_by_battery: dict[str, int]
+    launch_bound_engageable: int  # with a (no sensor's) fire-control track at launch
+
+
+@dataclass(frozen=True)
 class Demarcation:
     interceptor: str
     speed_m_s: float
@@ -174,6 +192,7 @@ class StabilityResult:
     engagements: EngagementResult  # the strategic set at the scenario's cases
     verdict: str
     verdict_by_party: dict[str, str]  # deterrent party -> verdict
+    party_verdicts: list[PartyVerdict]
     verdict_by_interceptor: dict[str, str]
     engageable: list[StrategicEngagement]
     table: list[AreaBatteryRow]
@@ -447,12 +466,12 @@ def analyse_stability(
     for _, times in attainable:
         earliest = np.fmin(earliest, times)
     sources = [*attainable, (LAUNCH_BOUND, np.zeros(len(threats)))]
-    hit_with: dict[str, np.ndarray] = {}
+    hit_with: dict[str, np.ndarray] = {}  # per source: (n_threats, n_batteries) engageable
     for label, times in sources:
         result = evaluate(seen, case_draw, detected=detected, assumed_track_s=times)
         rows_hit = _engageable_rows(result, judged)[0]
-        hit_with[label] = rows_hit
         pair_hits = result.windows.engageable[0] & judged
+        hit_with[label] = pair_hits
         finite = times[np.isfinite(times) & flown]
         track_assumptions.append(
             TrackAssumption(
@@ -506,7 +525,7 @@ def analyse_stability(
             engageable_with_tracks_shared=bool(shared[i]),
             earliest_track_s=None if np.isnan(earliest[i]) else float(earliest[i]),
             engageable_with_earliest_track=bool(with_earliest[i]),
-            engageable_with_tracks_at_launch=bool(hit_with[LAUNCH_BOUND][i]),
+            engageable_with_tracks_at_launch=bool(hit_with[LAUNCH_BOUND][i].any()),
             min_burnout_speed_m_s=speeds[i],
             min_burnout_speed_earliest_track_m_s=speeds_early[i],
             max_extra_delay_s=float(margin[i]) if margin[i] >= 0.0 else None,
@@ -540,11 +559,15 @@ def analyse_stability(
     share_engageable = len({e.threat for e in engageable}) / max(n_flown, 1)
     bound = min(kills, share_engageable * NEW_START_DEPLOYED_WARHEADS)
     verdict = "strategic" if engageable else "non-strategic"
+    party_verdicts = _party_verdicts(
+        prepared, judged, w, flown, attainable, hit_with, margin, by_party
+    )
     found = StabilityResult(
         scenario=strategic,
         engagements=engagements,
         verdict=verdict,
         verdict_by_party=by_party,
+        party_verdicts=party_verdicts,
         verdict_by_interceptor=by_interceptor,
         engageable=engageable,
         table=table,
@@ -566,6 +589,72 @@ def analyse_stability(
     return dataclasses.replace(found, sentence=verdict_sentence(found))
 
 
+def _party_verdicts(
+    prepared: Prepared,
+    judged: np.ndarray,
+    windows,
+    flown: np.ndarray,
+    attainable: list[tuple[str, np.ndarray]],
+    hit_with: dict[str, np.ndarray],
+    margin: np.ndarray,
+    by_party: dict[str, str],
+) -> list[PartyVerdict]:
+    """One `PartyVerdict` per deterrent party judged."""
+    threats = prepared.threats
+    out = []
+    for party, verdict in by_party.items():
+        rows = np.array([(t.party or "unknown") == party for t in threats])
+        hits = windows.engageable & judged & rows[:, None]
+        by_battery = {
+            f"{b.interceptor} at {b.site}": int(hits[:, k].sum())
+            for k, b in enumerate(prepared.batteries)
+            if hits[:, k].any()
+        }
+        delays = margin[rows & (margin >= 0.0)]
+        source, median, count, nuance_by = None, None, 0, {}
+        if verdict == "non-strategic":
+            for label, times in attainable:
+                pairs = hit_with[label] & rows[:, None]
+                if pairs.any():
+                    source, count = label, int(pairs.any(axis=1).sum())
+                    finite = times[rows & flown & np.isfinite(times)]
+                    median = float(np.median(finite)) if finite.size else None
+                    nuance_by = {
+                        f"{b.interceptor} at {b.site}": int(pairs[:, k].sum())
+                        for k, b in enumerate(prepared.batteries)
+                        if pairs[:, k].any()
+                    }
+                    break
+        out.append(
+            PartyVerdict(
+                party=party,
+                verdict=verdict,
+                engageable=int(hits.any(axis=1).sum()),
+                flown=int((rows & flown).sum()),
+                by_battery=by_battery,
+                max_extra_delay_s=float(delays.max()) if delays.size else None,
+                nuance_source=source,
+                nuance_median_s=median,
+                nuance_engageable=count,
+                nuance_by_battery=nuance_by,
+                launch_bound_engageable=int(
+                    (hit_with[LAUNCH_BOUND] & rows[:, None]).any(axis=1).sum()
+                ),
+            )
+        )
+    return out
+
+
+def _the_party(scenario: Scenario, party: str) -> str:
+    """A party's name as a sentence needs it ("the Russian Federation")."""
+    parties = scenario.catalog.parties
+    if party not in parties:
+        return party
+    name = parties[party].name
+    titled = ("Federation", "United", "Republic", "Kingdom", "States")
+    return f"the {name}" if any(word in name for word in titled) else name
+
+
 def _sensors_in_words(scenario: Scenario) -> str:
     kinds = sorted(
         {
@@ -578,7 +667,8 @@ def _sensors_in_words(scenario: Scenario) -> str:
 
 
 def verdict_sentence(result: StabilityResult) -> str:
-    """The verdict in one sentence with the assumptions behind it and its decisive nuance."""
+    """The verdict in words: the assumptions behind it, then each deterrent
+    party's verdict with its evidence or its decisive nuance."""
     scenario = result.scenario
     cueing = {
         "none": "each site on its own sensors",
@@ -592,51 +682,50 @@ def verdict_sentence(result: StabilityResult) -> str:
             f"; probability strategic {p:.2f} (95 % interval {lo:.2f}-{hi:.2f}) over "
             f"{result.uncertainty.n_draws} draws of the uncertain values"
         )
-    assumptions = (
-        f"with the catalogued sensors ({_sensors_in_words(scenario)}), {cueing}, "
-        f"cases {scenario.case_label}"
+    head = (
+        f"{result.verdict.capitalize()} with the catalogued sensors "
+        f"({_sensors_in_words(scenario)}), {cueing}, cases {scenario.case_label}{probability}."
     )
-    n = result.strategic_threats
-    if result.verdict == "strategic":
-        pairs: dict[str, set[str]] = {}
-        for e in result.engageable:
-            pairs.setdefault(f"{e.interceptor} at {e.site}", set()).add(e.threat)
-        most = sorted(pairs.items(), key=lambda kv: -len(kv[1]))[:2]
-        who = "; ".join(f"{len(v)} of {n} trajectories by {k}" for k, v in most)
-        parties = ", ".join(p for p, v in result.verdict_by_party.items() if v == "strategic")
-        nuance = ""
-        delays = [
-            s.max_extra_delay_s for s in result.sensitivity if s.max_extra_delay_s is not None
-        ]
-        if delays:
-            nuance = f"; the widest engagement survives {max(delays):,.0f} s of added launch delay"
-        return (
-            f"Strategic {assumptions}{probability}: it can engage the strategic forces of "
-            f"{parties} ({who}){nuance}."
+    clauses = [head]
+    for pv in result.party_verdicts:
+        name = (
+            scenario.catalog.parties[pv.party].name
+            if pv.party in scenario.catalog.parties
+            else pv.party
         )
-    nuance = ""
-    for assumption in result.track_assumptions:
-        if assumption.engageable and assumption.source != LAUNCH_BOUND:
-            top = sorted(assumption.by_battery.items(), key=lambda kv: -kv[1])[:1]
-            when = f"as early as {assumption.source} tracks them"
-            if assumption.median_track_s is not None:
-                when += f" (median {assumption.median_track_s:,.0f} s)"
-            nuance = (
-                f"; strategic if a fire-control track existed {when}: "
-                f"{assumption.engageable} of {assumption.flown} trajectories become engageable"
-                + (f", most by {top[0][0]} ({top[0][1]})" if top else "")
+        if pv.verdict == "strategic":
+            most = sorted(pv.by_battery.items(), key=lambda kv: -kv[1])[:2]
+            who = "; ".join(f"{v} by {k}" for k, v in most)
+            clause = (
+                f"Against the strategic forces of {name}: strategic, {pv.engageable} of "
+                f"{pv.flown} trajectories engageable ({who})"
             )
-            break
-    if not nuance:
-        bound = next((a for a in result.track_assumptions if a.source == LAUNCH_BOUND), None)
-        if bound is not None and bound.engageable:
-            nuance = (
-                f"; no sensor's track makes any engageable, and only a fire-control track at "
-                f"launch (which no sensor gives) would make {bound.engageable} of {bound.flown} so"
-            )
+            if pv.max_extra_delay_s is not None:
+                clause += (
+                    f"; the widest engagement survives {pv.max_extra_delay_s:,.0f} s of added "
+                    "launch delay"
+                )
         else:
-            nuance = "; not even a fire-control track at launch would make any engageable"
-    return (
-        f"Non-strategic {assumptions}{probability}: none of the {n} strategic trajectories can "
-        f"be engaged{nuance}."
-    )
+            clause = (
+                f"Against the strategic forces of {name}: non-strategic, none of its "
+                f"{pv.flown} trajectories can be engaged"
+            )
+            if pv.nuance_source is not None:
+                top = sorted(pv.nuance_by_battery.items(), key=lambda kv: -kv[1])[:1]
+                when = f"as early as {pv.nuance_source} tracks them"
+                if pv.nuance_median_s is not None:
+                    when += f" (median {pv.nuance_median_s:,.0f} s after launch)"
+                clause += (
+                    f"; strategic if a fire-control track existed {when}: "
+                    f"{pv.nuance_engageable} become engageable"
+                    + (f", most by {top[0][0]} ({top[0][1]})" if top else "")
+                )
+            elif pv.launch_bound_engageable:
+                clause += (
+                    "; no sensor's track would make any engageable, only a fire-control track "
+                    f"at launch (which no sensor gives) would make {pv.launch_bound_engageable} so"
+                )
+            else:
+                clause += "; not even a fire-control track at launch would make any engageable"
+        clauses.append(clause + ".")
+    return " ".join(clauses)

@@ -286,8 +286,12 @@ def battery_lines(
     counts = _lines_kernel(*args, np.zeros(1, dtype=np.int64), False)[0]
     offsets = np.zeros(counts.size + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
-    found = _lines_kernel(*args, offsets, True)
-    return BatteryLines(offsets, *found[1:], n_b)
+    _, sample_k, ground, altitude, v_away, v_up, v_cross, in_range, above = _lines_kernel(
+        *args, offsets, True
+    )
+    return BatteryLines(
+        offsets, sample_k, ground, altitude, v_away, v_up, v_cross, in_range, above, n_b
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -10,9 +10,10 @@ import numpy as np
 from securityroof.analysis.assess import Assessment
 from securityroof.analysis.engagement import EngagementResult
 from securityroof.analysis.footprint import DEFAULT_REGION
+from securityroof.analysis.stability import judged_pairs
 from securityroof.core.earth import ecef_to_geodetic_batch
 from securityroof.core.planet import Planet
-from securityroof.report.maps import base_axes, draw_sites, plt, save_png
+from securityroof.report.maps import base_axes, draw_sites, plt, polar_axes, polar_xy, save_png
 
 
 def engagement_timeline(assessment: Assessment, path: Path) -> None:
@@ -178,13 +179,43 @@ STRATEGIC_REGION = (20.0, 85.0, -130.0, 120.0)
 
 
 def strategic_map(assessment: Assessment, path: Path) -> None:
-    """Strategic trajectories and whether any battery can engage them."""
-    assert assessment.strategic is not None
-    figure, axes = base_axes(STRATEGIC_REGION, width_in=12.0)
-    _tracks(axes, assessment.strategic, _planet(assessment))
-    _sites(axes, assessment)
+    """Strategic trajectories over the pole, and which some battery can engage."""
+    assert assessment.strategic is not None and assessment.stability is not None
+    result = assessment.strategic
+    planet = _planet(assessment)
+    judged = judged_pairs(result.prepared)
+    hit = (result.windows.engageable & judged).any(axis=1)
+    figure, axes = polar_axes()
+    samples = result.flights.samples
+    # Every engageable trajectory, and the minimum-energy ones of the rest (the
+    # lofted and depressed ones follow the same ground tracks).
+    order = sorted(range(samples.shape[0]), key=lambda t: hit[t])
+    for t in order:
+        if not hit[t] and result.threats[t].shape != "minimum-energy":
+            continue
+        xyz = samples[t, :, :3]
+        ok = np.isfinite(xyz[:, 0])
+        if not ok.any():
+            continue
+        lat, lon, _ = ecef_to_geodetic_batch(
+            xyz[ok, 0], xyz[ok, 1], xyz[ok, 2], planet.a_m, planet.f
+        )
+        x, y = polar_xy(np.degrees(lat), np.degrees(lon))
+        if hit[t]:
+            axes.plot(x, y, color="#1a9850", linewidth=1.0, zorder=3)
+        else:
+            axes.plot(x, y, color="#d7301f", linewidth=0.4, alpha=0.35, zorder=2)
+    for site in assessment.scenario.sites.values():
+        x, y = polar_xy(np.array([site.lat_deg.nominal]), np.array([site.lon_deg.nominal]))
+        axes.plot(x, y, "k^" if site.interceptors else "bs", markersize=4, zorder=4)
+    axes.plot([], [], color="#1a9850", label="engageable by another party's battery")
+    axes.plot([], [], color="#d7301f", alpha=0.6, label="not engageable (minimum energy shown)")
+    axes.plot([], [], "k^", label="interceptor site")
+    axes.plot([], [], "bs", label="sensor site")
+    axes.legend(fontsize=7, loc="lower left")
     axes.set_title(
-        "Strategic trajectories (red: no battery can engage; green: some battery can)",
+        f"Strategic trajectories over the pole (azimuthal equidistant): {int(hit.sum())} of "
+        f"{int(np.isfinite(samples[:, 0, 0]).sum())} engageable",
         fontsize=9,
     )
     save_png(figure, path)

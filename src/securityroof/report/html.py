@@ -47,7 +47,14 @@ def results_record(assessment: Assessment) -> dict[str, Any]:
     raid = assessment.raid
     return {
         "verdict": stability.verdict if stability else None,
+        "verdict_by_party": stability.verdict_by_party if stability else None,
+        "probability_strategic": (
+            list(stability.probability_strategic)
+            if stability and stability.probability_strategic
+            else None
+        ),
         "engageable_strategic": len(stability.engageable) if stability else None,
+        "validation": {v.key: v.agrees for v in assessment.validation},
         "footprints": {
             label: {k: v for k, v in footprint_summary(result).items() if k != "scenario"}
             for label, result in assessment.comparison
@@ -92,20 +99,12 @@ def manifest_record(assessment: Assessment) -> dict[str, Any]:
 def _sentences(assessment: Assessment) -> dict[str, str]:
     stability = assessment.stability
     if stability is None:
-        verdict = "The scenario has no strategic threats, so no stability verdict is given."
-    elif stability.verdict == "non-strategic":
         verdict = (
-            f"Non-strategic: none of the {stability.strategic_threats} strategic trajectories "
-            "can be engaged by any battery under the stated assumptions."
+            "No other party's strategic forces face these batteries, so no stability verdict "
+            "is given."
         )
     else:
-        pairs = ", ".join(
-            f"{e.site} ({e.interceptor}) vs {e.threat}" for e in stability.engageable[:4]
-        )
-        verdict = (
-            f"Strategic: {len(stability.engageable)} battery-trajectory pairs can engage "
-            f"strategic forces, e.g. {pairs}."
-        )
+        verdict = stability.sentence
     summary = footprint_summary(assessment.footprint)
     defends = (
         f"Against the regional threats it defends {summary['cells_defended']} of "
@@ -142,6 +141,27 @@ def _sentences(assessment: Assessment) -> dict[str, str]:
         "contributes_sentence": contributes,
         "raid_sentence": raid,
     }
+
+
+def _area_rows(assessment: Assessment) -> list[dict[str, Any]]:
+    """Launch area x battery counts, with each area's least burnout speed."""
+    stability = assessment.stability
+    if stability is None:
+        return []
+    speeds = stability.min_burnout_speed_m_s
+    return [
+        {
+            "area": row.launch_area,
+            "party": row.party,
+            "battery": f"{row.interceptor} at {row.site}",
+            "engageable": row.engageable,
+            "flown": row.flown,
+            "speed": "none up to 9 km/s"
+            if speeds.get(row.launch_area) is None
+            else f"{speeds[row.launch_area]:,.0f}",
+        }
+        for row in stability.table
+    ]
 
 
 def _references(assessment: Assessment) -> list[str]:
@@ -274,6 +294,8 @@ def _render(assessment: Assessment, maps: list[dict[str, str]]) -> str:
         configurations=configurations,
         engagement_rows=engagement_rows,
         stability=assessment.stability,
+        area_rows=_area_rows(assessment),
+        validation=assessment.validation,
         sharing_rows=sharing_rows,
         sharing_method=sharing.cooperation.method,
         value_unit="people" if sharing.value_basis == "population" else "targets",

@@ -39,6 +39,39 @@ def base_axes(region: tuple[float, float, float, float], width_in: float = 10.0)
     return figure, axes
 
 
+def polar_xy(lat_deg: np.ndarray, lon_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """North-polar azimuthal equidistant projection (km from the pole).
+
+    Distances and directions from the pole are true, so the polar routes of
+    intercontinental missiles draw as the near-straight lines they are
+    (J. P. Snyder, Map Projections: A Working Manual, USGS Professional Paper
+    1395, 1987, eqs. 25-2, 21-2 and 21-3 for the polar aspect on the sphere).
+    """
+    rho = 6371.0 * np.radians(90.0 - np.asarray(lat_deg, dtype=float))
+    lon = np.radians(np.asarray(lon_deg, dtype=float))
+    return rho * np.sin(lon), -rho * np.cos(lon)
+
+
+def polar_axes(min_lat_deg: float = 15.0, width_in: float = 9.0):
+    """A figure and axes on the north-polar projection down to `min_lat_deg`, with coastlines."""
+    figure, axes = plt.subplots(figsize=(width_in, width_in))
+    region = (min_lat_deg - 5.0, 90.0, -180.0, 180.0)
+    for outline in clip(coastlines("l"), region):
+        x, y = polar_xy(outline.lat_deg, outline.lon_deg)
+        axes.plot(x, y, color="#777777", linewidth=0.4)
+    for lat in (30.0, 45.0, 60.0, 75.0):
+        ring = np.linspace(-180.0, 180.0, 361)
+        x, y = polar_xy(np.full(ring.shape, lat), ring)
+        axes.plot(x, y, color="#dddddd", linewidth=0.4, zorder=0)
+    limit = 6371.0 * np.radians(90.0 - min_lat_deg)
+    axes.set_xlim(-limit, limit)
+    axes.set_ylim(-limit, limit)
+    axes.set_aspect("equal")
+    axes.set_xticks([])
+    axes.set_yticks([])
+    return figure, axes
+
+
 def save_png(figure, path: Path) -> None:
     """Write a figure as PNG atomically, then close it."""
     try:
