@@ -28,7 +28,9 @@ def _masks(prepared, battery_site: str):
 
 def test_gbis_launch_and_are_guided_on_remote_early_warning_radars(tmp_path: Path) -> None:
     # Source: catalog gbi_tracks and uewr_role (MDA 16-news-0010: in-flight updates).
-    prepared = prepare(_scenario(tmp_path, '[scenario]\nname = "h"\narchitecture = "us-homeland"\n'))
+    prepared = prepare(
+        _scenario(tmp_path, '[scenario]\nname = "h"\narchitecture = "us-homeland"\n')
+    )
     launch, guide = _masks(prepared, "fort-greely")
     assert {"thule", "fylingdales", "cape-cod", "beale", "clear"} <= launch
     assert launch == guide
@@ -136,7 +138,7 @@ def test_one_rule_says_what_is_strategic() -> None:
         ('[strategic]\nlaunch_areas = ["tabriz"]\n', "not a strategic one"),
         ('[strategic]\nparties = ["atlantis"]\n', "unknown party"),
         ('[strategic]\ntargets = ["gotham"]\n', "unknown target area"),
-        ('[strategic]\nshapes = []\n', "shapes"),
+        ("[strategic]\nshapes = []\n", "shapes"),
         ('[scenario.case]\nthreats = "extreme"\n', "case"),
     ],
 )

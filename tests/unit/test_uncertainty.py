@@ -60,7 +60,14 @@ def test_the_sample_is_seeded_bounded_and_triangular(gmd) -> None:
         v = space.values[i]
         mean = (v.low + v.nominal + v.high) / 3.0
         sd = np.sqrt(
-            (v.low**2 + v.nominal**2 + v.high**2 - v.low * v.nominal - v.low * v.high - v.nominal * v.high)
+            (
+                v.low**2
+                + v.nominal**2
+                + v.high**2
+                - v.low * v.nominal
+                - v.low * v.high
+                - v.nominal * v.high
+            )
             / 18.0
         )
         assert abs(a[:, i].mean() - mean) <= 3.0 * sd / np.sqrt(2000.0), v.key

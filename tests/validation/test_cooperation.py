@@ -241,3 +241,29 @@ def test_cost_shares_refuse_all_zero_key():
         cost_shares(10.0, [1.0, 0.0], [0.0, 0.0])
     with pytest.raises(CooperationError):
         cost_shares(10.0, [1.0, -1.0], [1.0, 1.0])
+
+
+def test_a_sensor_site_needs_its_host_in_the_coalition(tmp_path):
+    # Source: the catalog's sites (the AN/TPY-2 at Kurecik is a US radar on
+    # Turkish soil: kurecik_2012); the game's options need every party whose
+    # consent the defence uses. A ship's SM-3 launched on Kurecik's track
+    # defends Ankara only for coalitions holding both the US and Turkey.
+    # Tolerance: exact coalition values (people).
+    from securityroof.analysis.sharing import analyse_sharing
+    from securityroof.model.scenario import load_scenario
+
+    path = tmp_path / "kurecik.toml"
+    path.write_text(
+        '[scenario]\nname = "k"\narchitecture = "epaa-phase-1"\n'
+        '[[threats]]\nmissile = "shahab-3"\nfrom = "tabriz"\nto = ["ankara"]\n'
+    )
+    result = analyse_sharing(load_scenario(path))
+    (record,) = [r for r in result.engagements.records if r.engageable]
+    assert record.track_source == "kurecik"
+    parties = result.parties
+    values = result.cooperation.coalition_values
+    assert values is not None
+    usa, turkey = 1 << parties.index("usa"), 1 << parties.index("turkey")
+    assert values[usa] == 0.0
+    assert values[turkey] == 0.0
+    assert values[usa | turkey] > 0.0

@@ -748,6 +748,16 @@ def threat_flights(observation: Observation, trajectory: np.ndarray) -> FlightAr
     )
 
 
+def require_batteries(scenario: Scenario) -> None:
+    """The error for a scenario with no interceptor battery (nothing can engage)."""
+    if not any(site.interceptors for site in scenario.sites.values()):
+        raise RoofError(
+            "the scenario has no interceptor battery: nothing can engage.",
+            where=f"{scenario.path}: sites",
+            fix="Name an architecture or add sites with interceptors.",
+        )
+
+
 def run_engagements(scenario: Scenario, *, skip_unreachable: bool = False) -> EngagementResult:
     """Every threat of the scenario against every battery, at its capability case."""
     if not scenario.threats:
@@ -756,12 +766,7 @@ def run_engagements(scenario: Scenario, *, skip_unreachable: bool = False) -> En
             where=f"{scenario.path}: threats",
             fix="Add [[threats]] (roof catalog threats lists launch and target areas).",
         )
-    if not any(site.interceptors for site in scenario.sites.values()):
-        raise RoofError(
-            "the scenario has no interceptor battery: nothing can engage.",
-            where=f"{scenario.path}: sites",
-            fix="Name an architecture or add sites with interceptors.",
-        )
+    require_batteries(scenario)
     prepared = prepare(scenario)
     seen = observe(prepared, skip_unreachable=skip_unreachable)
     result = evaluate(seen)

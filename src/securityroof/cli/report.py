@@ -37,12 +37,14 @@ def assess(
     """Assess an architecture: verdict, footprints, shares, raid; an HTML report with maps."""
     # Imported here: the whole analysis stack is heavy, and other commands need not wait for it.
     from securityroof.analysis.assess import assess as run_assessment
+    from securityroof.analysis.engagement import require_batteries
     from securityroof.report.footprint_export import footprint_summary
     from securityroof.report.html import prepare_output, write_report
 
     with user_errors():
         path = scenario or default_scenario()
         loaded = load_scenario(path)  # a scenario error stops before any output
+        require_batteries(loaded)
         prepare_output(out, force)
         with Progress(
             SpinnerColumn(),

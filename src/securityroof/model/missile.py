@@ -196,7 +196,6 @@ class Missile(BaseModel):
     launch_mass_kg: Quantity | None = None
     payload_mass_kg: Quantity
     ballistic_coefficient_kg_m2: Quantity
-    radar_cross_section_m2: Quantity | None = None
     vertical_rise_s: Quantity
     pitch_over_s: Quantity | None = None
     payload_separates: bool = True
@@ -210,7 +209,6 @@ class Missile(BaseModel):
             "payload_mass_kg",
             "ballistic_coefficient_kg_m2",
             "launch_mass_kg",
-            "radar_cross_section_m2",
             "pitch_over_s",
         ):
             positive(getattr(self, name), name)
