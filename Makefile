@@ -52,6 +52,9 @@ test: lint browser postgres web
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_flight.py
 	$(BIN)/python benchmarks/bench_full_model.py
+	$(BIN)/python benchmarks/bench_engagement.py
+	$(BIN)/python benchmarks/bench_analyses.py
+	$(BIN)/python benchmarks/bench_stability.py
 	$(BIN)/python benchmarks/bench_ops_load.py
 
 clean:

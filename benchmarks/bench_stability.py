@@ -14,7 +14,9 @@ phase 3, under Monte Carlo draws of every uncertain catalog value.
 - **The plain per-draw loop**, measured alongside on a few draws: for each
   draw, prepare, fly and look again (a fresh observation for that draw's
   values), then evaluate it, as a script without the shared geometry would.
-  Its results on those draws are checked to be the same.
+  The share of trajectory-draws on which the two agree is printed: the Monte
+  Carlo interpolates flyout times between reach tables built at a few burnout
+  speeds, where the plain loop builds a table at each draw's own speed.
 
 Prints the wall times, the cost per draw of each, their ratio, and one JSON
 line. `--quick` uses a small set and few draws (the test suite's smoke test).
@@ -117,7 +119,7 @@ def main() -> None:
         sample = result.uncertainty.draws[: args.plain].copy()
         sample[:, prepared.missile_slot] = np.round(sample[:, prepared.missile_slot])
         plain_s, plain_hits = plain_loop(strategic, sample)
-        same = bool(np.array_equal(plain_hits, result.uncertainty.engageable[: args.plain]))
+        agreement = float((plain_hits == result.uncertainty.engageable[: args.plain]).mean())
     per_draw_fast = fast_s / draws
     per_draw_plain = plain_s / max(args.plain, 1)
     p, lo, hi = result.probability_strategic or (float("nan"),) * 3
@@ -132,7 +134,9 @@ def main() -> None:
     )
     print(
         f"plain per-draw loop: {args.plain} draws in {plain_s:.1f} s "
-        f"({per_draw_plain:.1f} s a draw); same engageability on those draws: {same}"
+        f"({per_draw_plain:.1f} s a draw); the two agree on {agreement:.1%} of the "
+        "trajectory-draws (flyout times interpolated between reach tables at node speeds "
+        "against a table at each draw's own speed)"
     )
     print(f"ratio (plain / this project, per draw): {per_draw_plain / per_draw_fast:,.0f}")
     print(f"verdict {result.verdict}; P(strategic) = {p:.2f} [{lo:.2f}, {hi:.2f}]")
@@ -148,7 +152,7 @@ def main() -> None:
                 "seconds_per_draw": per_draw_fast,
                 "plain_seconds_per_draw": per_draw_plain,
                 "ratio_vs_plain": per_draw_plain / per_draw_fast,
-                "same_results": same,
+                "agreement_with_plain": agreement,
                 "probability_strategic": [p, lo, hi],
             }
         )

@@ -197,3 +197,17 @@ def test_ops_load_benchmark_quick():
     assert summary["readers"] == 8 and summary["sse_subscribers"] == 8  # the --quick sizes
     assert summary["duration_s"] == 4.0
     assert isinstance(summary["cores"], int) and summary["cores"] >= 1
+
+
+def test_stability_benchmark_quick() -> None:
+    summary, out = run_benchmark("bench_stability.py")
+    assert summary["benchmark"] == "stability"
+    assert summary["draws"] == 30
+    for key in ("seconds_total", "seconds_geometry", "seconds_draws", "ratio_vs_plain"):
+        assert positive(summary[key]), key
+    # The Monte Carlo and the plain per-draw loop agree on almost every
+    # trajectory-draw (flyout times interpolated between reach tables).
+    assert 0.9 <= summary["agreement_with_plain"] <= 1.0
+    p, low, high = summary["probability_strategic"]
+    assert 0.0 <= low <= p <= high <= 1.0
+    assert "plain per-draw loop" in out

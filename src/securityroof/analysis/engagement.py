@@ -374,6 +374,7 @@ def _reach_tables(
     scenario = prepared.scenario
     lo = prepared.battery_parameters(low[None])[0]
     hi = prepared.battery_parameters(high[None])[0]
+    shape = _grid_shape(prepared, lo, hi)
     tables: list[list[ReachTable]] = []
     nodes_out: list[list[float]] = []
     for k, type_id in enumerate(prepared.interceptor_types):
@@ -405,8 +406,8 @@ def _reach_tables(
                         hi[b, MAX_GROUND_RANGE_M],
                         hi[b, MAX_ALTITUDE_M],
                         lo[b, MIN_ALTITUDE_M],
-                        n_range=REACH_GRID[0],
-                        n_altitude=REACH_GRID[1],
+                        n_range=shape[0],
+                        n_altitude=shape[1],
                     )
                 )
             except ReachError as exc:
@@ -419,6 +420,23 @@ def _reach_tables(
     if not tables:
         return InterceptorTables.stack([[_empty_table()]]), []
     return InterceptorTables.stack(tables), nodes_out
+
+
+def _grid_shape(prepared: Prepared, lo: np.ndarray, hi: np.ndarray) -> tuple[int, int]:
+    """Cells of the reach tables: `REACH_GRID` for the nominal envelope, more for a
+    wider box, so a table over the box has cells no coarser than the nominal's
+    (a cell's earliest arrival favours the defence by up to the time to cross it).
+    """
+    nominal = prepared.battery_parameters(prepared.space.nominal_vector())[0]
+    range_ratio, altitude_ratio = 1.0, 1.0
+    for b in range(len(prepared.batteries)):
+        range_ratio = max(range_ratio, hi[b, MAX_GROUND_RANGE_M] / nominal[b, MAX_GROUND_RANGE_M])
+        span = nominal[b, MAX_ALTITUDE_M] - nominal[b, MIN_ALTITUDE_M]
+        altitude_ratio = max(altitude_ratio, (hi[b, MAX_ALTITUDE_M] - lo[b, MIN_ALTITUDE_M]) / span)
+    return (
+        math.ceil(REACH_GRID[0] * min(range_ratio, 3.0)),
+        math.ceil(REACH_GRID[1] * min(altitude_ratio, 3.0)),
+    )
 
 
 def _empty_table() -> ReachTable:

@@ -101,7 +101,8 @@ def wilson(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float,
     denominator = 1.0 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    return (p, max(0.0, centre - half), min(1.0, centre + half))
+    # The interval always holds the estimate (rounding aside: 1 - 1e-16 at p = 1).
+    return (p, min(max(0.0, centre - half), p), max(min(1.0, centre + half), p))
 
 
 @dataclass(frozen=True)

@@ -360,8 +360,8 @@ def _fly(grid, node_speed, n_nodes, time_t, speed_t, fpa_t, v, ground_range_m, a
     """Flyout time (s), speed (m/s) and flight-path angle (rad) of one type at burnout speed v.
 
     Linear in burnout speed between the two tables that bracket it (clamped
-    to the first and last); +inf, NaN, NaN where a bracketing table does not
-    reach the cell.
+    to the first and last); where only one of the two reaches the cell, the
+    nearer table's values (+inf, NaN, NaN when that one does not reach it).
     """
     n_r, n_a = time_t.shape[1], time_t.shape[2]
     i = math.floor((ground_range_m - grid[GRID_RANGE0_M]) / grid[GRID_RANGE_STEP_M])
@@ -382,7 +382,9 @@ def _fly(grid, node_speed, n_nodes, time_t, speed_t, fpa_t, v, ground_range_m, a
         return ta, speed_t[a, i, j], fpa_t[a, i, j]
     tb = time_t[a + 1, i, j]
     if not (math.isfinite(ta) and math.isfinite(tb)):
-        return np.inf, np.nan, np.nan
+        # The cell's reach begins between the two speeds: take the nearer table.
+        b = a + 1 if w >= 0.5 else a
+        return time_t[b, i, j], speed_t[b, i, j], fpa_t[b, i, j]
     return (
         ta + w * (tb - ta),
         speed_t[a, i, j] + w * (speed_t[a + 1, i, j] - speed_t[a, i, j]),
