@@ -11,7 +11,15 @@ from securityroof.model.catalog import Catalog, quantities_in
 from securityroof.model.quantity import Quantity
 from securityroof.model.scenario import Scenario
 
-KINDS = ("missiles", "interceptors", "sensors", "sites", "architectures", "threats")
+KINDS = (
+    "missiles",
+    "interceptors",
+    "sensors",
+    "sites",
+    "architectures",
+    "threats",
+    "signatures",
+)
 
 
 def _plain(value: Any) -> Any:
@@ -29,9 +37,10 @@ def _plain(value: Any) -> Any:
 
 def _record(entry_id: str, entry: BaseModel, sources: dict[str, str], **extra: Any) -> dict:
     cited = {path: sources.get(q.source, q.source) for path, q in quantities_in(entry)}
-    source_key = getattr(entry, "source", None)
-    if isinstance(source_key, str):
-        cited["source"] = sources.get(source_key, source_key)
+    for field in ("source", "role_source", "track_rules_source"):
+        source_key = getattr(entry, field, None)
+        if isinstance(source_key, str):
+            cited[field] = sources.get(source_key, source_key)
     return {"id": entry_id, **_plain(entry), **extra, "sources": cited}
 
 
@@ -63,6 +72,25 @@ def catalog_records(catalog: Catalog, kind: str) -> list[dict[str, Any]]:
         areas = [_record(i, a, src, kind="launch area") for i, a in catalog.launch_areas.items()]
         targets = [_record(i, t, src, kind="target area") for i, t in catalog.target_areas.items()]
         return areas + targets
+    if kind == "signatures":
+        src = catalog.sources["signatures"]
+        classes = [
+            _record(i, c, src, kind="object class") for i, c in catalog.signature_classes.items()
+        ]
+        missiles = [
+            {
+                "id": i,
+                "kind": "missile objects",
+                **_plain(m),
+                "sources": {
+                    obj: f"object class {c} (signatures.toml)"
+                    for obj, c in _plain(m).items()
+                    if c is not None
+                },
+            }
+            for i, m in catalog.signatures.items()
+        ]
+        return classes + missiles
     raise ValueError(f"unknown catalog kind {kind!r}")
 
 
@@ -99,6 +127,8 @@ def scenario_record(scenario: Scenario) -> dict[str, Any]:
                 "to_latlon": [t.target_lat_deg, t.target_lon_deg],
                 "shape": t.shape,
                 "launch_time_s": t.launch_time_s,
+                "class": t.threat_class,
+                "party": t.party,
             }
             for t in scenario.threats
         ],
