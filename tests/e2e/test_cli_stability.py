@@ -41,7 +41,7 @@ def test_stability_json_has_the_contract_fields(tmp_path):
     assert record["new_start"]["warheads_engageable_upper_bound"] == 0
     assert record["monte_carlo"]["draws"] == 20 and record["monte_carlo"]["seed"] == 4
     assert record["probability_strategic"]["p"] == 0.0
-    assert [c["label"] for c in record["by_case"]][0] == "nominal"
+    assert record["by_case"][0]["label"] == "nominal"
     # The attainable track times come first; a track at launch only as the bound.
     sources = [a["source"] for a in record["track_assumptions"]]
     assert sources[-1].startswith("a fire-control track at launch")

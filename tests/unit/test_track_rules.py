@@ -145,7 +145,7 @@ def test_one_rule_says_what_is_strategic() -> None:
 def test_bad_strategic_settings_are_refused(tmp_path: Path, snippet: str, message: str) -> None:
     base = '[scenario]\nname = "x"\narchitecture = "epaa-phase-3"\n'
     if snippet.startswith("[scenario.case]"):
-        base = '[scenario]\nname = "x"\narchitecture = "epaa-phase-3"\ncase = { threats = "extreme" }\n'
+        base += 'case = { threats = "extreme" }\n'
         snippet = ""
     with pytest.raises(RoofError, match=message):
         _scenario(tmp_path, base + snippet)

@@ -1,4 +1,7 @@
-"""The value space, its Latin-hypercube sample, and Monte Carlo verdicts (analysis.prepare, .uncertainty)."""
+"""The value space, its Latin-hypercube sample and Monte Carlo verdicts.
+
+Covers analysis.prepare and analysis.uncertainty.
+"""
 
 from __future__ import annotations
 

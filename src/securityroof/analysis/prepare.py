@@ -465,86 +465,73 @@ def _sensor_arrays(positions, kinds, boresights, bands) -> SensorArrays:
     )
 
 
-def _sensor_slots(
-    build: _Builder, type_id: str, kind, radar: bool
-) -> tuple[list[int], list[float]]:
-    """Value indices of one sensor's parameters, and the constants of those its kind lacks."""
-    key = f"sensor_types.{type_id}"
-    slots = [-1] * N_SENSOR_PARAMETERS
-    consts = [0.0] * N_SENSOR_PARAMETERS
-    deg = math.pi / 180.0
+_DEG = math.pi / 180.0
 
-    def add(
-        column: int, name: str, label: str, q: Quantity, larger: bool, unit: str, to_si: float = 1.0
-    ) -> None:
+# (column, catalog field, label, larger is more capable, unit, to SI)
+_Field = tuple[int, str, str, bool, str, float]
+_SENSOR_COMMON = ((TRACK_DELAY_S, "track_delay_s", "track delay", False, "s", 1.0),)
+_SENSOR_DETECTION_DELAY = (
+    (DETECTION_DELAY_S, "detection_delay_s", "detection delay", False, "s", 1.0),
+)
+_RADAR_FIELDS = (
+    (RANGE_PER_ROOT_RCS, "detection_range_km", "detection range against 1 m²", True, "km", 1e3),
+    (HALF_WIDTH, "azimuth_half_width_deg", "azimuth half-width", True, "deg", _DEG),
+    (MIN_ELEVATION, "min_elevation_deg", "lowest elevation", False, "deg", _DEG),
+    (MAX_ELEVATION, "max_elevation_deg", "highest elevation", True, "deg", _DEG),
+    (CUE_GAIN, "cued_range_gain", "cued range gain", True, "", 1.0),
+)
+_INFRARED_FIELDS = (
+    (MIN_PLUME_ALTITUDE_M, "min_plume_altitude_km", "lowest plume altitude seen", False, "km", 1e3),
+)
+_BATTERY_FIELDS = (
+    (DELAY_S, "launch_delay_s", "launch delay", False, "s", 1.0),
+    (KILL_ASSESSMENT_S, "kill_assessment_s", "kill assessment time", False, "s", 1.0),
+    (MIN_ALTITUDE_M, "min_intercept_altitude_km", "lowest intercept altitude", False, "km", 1e3),
+    (MAX_ALTITUDE_M, "max_intercept_altitude_km", "highest intercept altitude", True, "km", 1e3),
+    (MAX_GROUND_RANGE_M, "max_ground_range_km", "longest ground range", True, "km", 1e3),
+    (MAX_FLIGHT_TIME_S, "max_flight_time_s", "longest flight", True, "s", 1.0),
+    (BURNOUT_SPEED_M_S, "burnout_speed_m_s", "burnout speed", True, "m/s", 1.0),
+    (MIN_CLOSING_SPEED_M_S, "min_closing_speed_m_s", "slowest closing speed", False, "m/s", 1.0),
+    (
+        MAX_ENGAGEMENT_ANGLE,
+        "max_engagement_angle_deg",
+        "widest engagement angle",
+        True,
+        "deg",
+        _DEG,
+    ),
+)
+
+
+def _defence_slots(
+    build: _Builder, group: str, type_id: str, kind, fields: tuple[_Field, ...], slots: list[int]
+) -> None:
+    """Adds each of `fields` of one catalog type to the space and records its index."""
+    for column, name, label, larger, unit, to_si in fields:
         slots[column] = build.add(
-            f"{key}.{name}",
+            f"{group}.{type_id}.{name}",
             f"{type_id}: {label}",
-            q,
+            getattr(kind, name),
             larger_is_more_capable=larger,
             side="defence",
             unit=unit,
             to_si=to_si,
         )
 
-    add(TRACK_DELAY_S, "track_delay_s", "track delay", kind.track_delay_s, False, "s")
+
+def _sensor_slots(
+    build: _Builder, type_id: str, kind, radar: bool
+) -> tuple[list[int], list[float]]:
+    """Value indices of one sensor's parameters, and the constants of those its kind lacks."""
+    slots = [-1] * N_SENSOR_PARAMETERS
+    consts = [0.0] * N_SENSOR_PARAMETERS
+    fields: tuple[_Field, ...] = _SENSOR_COMMON
     if kind.detection_delay_s is not None:
-        add(
-            DETECTION_DELAY_S,
-            "detection_delay_s",
-            "detection delay",
-            kind.detection_delay_s,
-            False,
-            "s",
-        )
-    if radar:
-        add(
-            RANGE_PER_ROOT_RCS,
-            "detection_range_km",
-            "detection range against 1 m²",
-            kind.detection_range_km,
-            True,
-            "km",
-            1e3,
-        )
-        add(
-            HALF_WIDTH,
-            "azimuth_half_width_deg",
-            "azimuth half-width",
-            kind.azimuth_half_width_deg,
-            True,
-            "deg",
-            deg,
-        )
-        add(
-            MIN_ELEVATION,
-            "min_elevation_deg",
-            "lowest elevation",
-            kind.min_elevation_deg,
-            False,
-            "deg",
-            deg,
-        )
-        add(
-            MAX_ELEVATION,
-            "max_elevation_deg",
-            "highest elevation",
-            kind.max_elevation_deg,
-            True,
-            "deg",
-            deg,
-        )
-        add(CUE_GAIN, "cued_range_gain", "cued range gain", kind.cued_range_gain, True, "")
-    else:
-        add(
-            MIN_PLUME_ALTITUDE_M,
-            "min_plume_altitude_km",
-            "lowest plume altitude seen",
-            kind.min_plume_altitude_km,
-            False,
-            "km",
-            1e3,
-        )
+        fields += _SENSOR_DETECTION_DELAY
+    fields += _RADAR_FIELDS if radar else _INFRARED_FIELDS
+    _defence_slots(build, "sensor_types", type_id, kind, fields, slots)
+    if not radar:
+        # An infrared sensor looks all round and gains nothing from a cue.
         consts[HALF_WIDTH] = math.pi
         consts[MIN_ELEVATION] = -0.5 * math.pi
         consts[MAX_ELEVATION] = 0.5 * math.pi
@@ -553,90 +540,6 @@ def _sensor_slots(
 
 
 def _battery_slots(build: _Builder, type_id: str, interceptor) -> list[int]:
-    key = f"interceptors.{type_id}"
     slots = [-1] * N_BATTERY_PARAMETERS
-    deg = math.pi / 180.0
-
-    def add(
-        column: int, name: str, label: str, q: Quantity, larger: bool, unit: str, to_si: float = 1.0
-    ) -> None:
-        slots[column] = build.add(
-            f"{key}.{name}",
-            f"{type_id}: {label}",
-            q,
-            larger_is_more_capable=larger,
-            side="defence",
-            unit=unit,
-            to_si=to_si,
-        )
-
-    add(DELAY_S, "launch_delay_s", "launch delay", interceptor.launch_delay_s, False, "s")
-    add(
-        KILL_ASSESSMENT_S,
-        "kill_assessment_s",
-        "kill assessment time",
-        interceptor.kill_assessment_s,
-        False,
-        "s",
-    )
-    add(
-        MIN_ALTITUDE_M,
-        "min_intercept_altitude_km",
-        "lowest intercept altitude",
-        interceptor.min_intercept_altitude_km,
-        False,
-        "km",
-        1e3,
-    )
-    add(
-        MAX_ALTITUDE_M,
-        "max_intercept_altitude_km",
-        "highest intercept altitude",
-        interceptor.max_intercept_altitude_km,
-        True,
-        "km",
-        1e3,
-    )
-    add(
-        MAX_GROUND_RANGE_M,
-        "max_ground_range_km",
-        "longest ground range",
-        interceptor.max_ground_range_km,
-        True,
-        "km",
-        1e3,
-    )
-    add(
-        MAX_FLIGHT_TIME_S,
-        "max_flight_time_s",
-        "longest flight",
-        interceptor.max_flight_time_s,
-        True,
-        "s",
-    )
-    add(
-        BURNOUT_SPEED_M_S,
-        "burnout_speed_m_s",
-        "burnout speed",
-        interceptor.burnout_speed_m_s,
-        True,
-        "m/s",
-    )
-    add(
-        MIN_CLOSING_SPEED_M_S,
-        "min_closing_speed_m_s",
-        "slowest closing speed",
-        interceptor.min_closing_speed_m_s,
-        False,
-        "m/s",
-    )
-    add(
-        MAX_ENGAGEMENT_ANGLE,
-        "max_engagement_angle_deg",
-        "widest engagement angle",
-        interceptor.max_engagement_angle_deg,
-        True,
-        "deg",
-        deg,
-    )
+    _defence_slots(build, "interceptors", type_id, interceptor, _BATTERY_FIELDS, slots)
     return slots

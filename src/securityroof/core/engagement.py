@@ -356,13 +356,15 @@ class InterceptorTables:
 
 
 @numba.njit(cache=True, inline="always")
-def _fly(grid, node_speed, n_nodes, time_t, speed_t, fpa_t, v, ground_range_m, altitude_m):
+def _fly(tables, v, ground_range_m, altitude_m):
     """Flyout time (s), speed (m/s) and flight-path angle (rad) of one type at burnout speed v.
 
     Linear in burnout speed between the two tables that bracket it (clamped
     to the first and last); where only one of the two reaches the cell, the
     nearer table's values (+inf, NaN, NaN when that one does not reach it).
+    `tables` is one type's (grid, node speeds, node count, time, speed, angle).
     """
+    grid, node_speed, n_nodes, time_t, speed_t, fpa_t = tables
     n_r, n_a = time_t.shape[1], time_t.shape[2]
     i = math.floor((ground_range_m - grid[GRID_RANGE0_M]) / grid[GRID_RANGE_STEP_M])
     j = math.floor((altitude_m - grid[GRID_ALTITUDE0_M]) / grid[GRID_ALTITUDE_STEP_M])
@@ -412,23 +414,21 @@ def _kill_vehicle(v_away, v_up, v_cross, speed, gamma):
 
 
 @numba.njit(cache=True)
-def _margins(m, c, t, ground, altitude, v_away, v_up, v_cross, prm, tables, launch_open, guide):
+def _margins(m, c, t, geometry, prm, tables, launch_open, guide):
     """Fill `m` (8) with the constraints' margins at candidate c (>= 0 each when met); return T_fly.
 
     Order: min altitude, max altitude, ground range, flight time, timing,
     closing speed, engagement angle, guidance. Margins of constraints that
     cannot be evaluated (no reach) are -inf.
     """
-    grid, node_speed, n_nodes, time_t, speed_t, fpa_t = tables
+    _, ground, altitude, v_away, v_up, v_cross, _ = geometry
     m[3:7] = -np.inf
     alt = altitude[c]
     g = ground[c]
     m[0] = alt - prm[MIN_ALTITUDE_M]
     m[1] = prm[MAX_ALTITUDE_M] - alt
     m[2] = prm[MAX_GROUND_RANGE_M] - g
-    t_fly, speed, gamma = _fly(
-        grid, node_speed, n_nodes, time_t, speed_t, fpa_t, prm[BURNOUT_SPEED_M_S], g, alt
-    )
+    t_fly, speed, gamma = _fly(tables, prm[BURNOUT_SPEED_M_S], g, alt)
     if math.isfinite(t_fly):
         m[3] = prm[MAX_FLIGHT_TIME_S] - t_fly
         m[4] = t - t_fly - launch_open
@@ -454,28 +454,15 @@ def _crossing(before, after):
 
 @numba.njit(cache=True)
 def _engage_pair(
-    lo,
-    hi,
-    sample_k,
-    ground,
-    altitude,
-    v_away,
-    v_up,
-    v_cross,
-    times,
-    tables,
-    prm,
-    launch,
-    guide,
-    m,
-    before,
-    pair_in_range,
-    pair_above,
+    lo, hi, geometry, tables, prm, launch, guide, m, before, pair_in_range, pair_above
 ):
     """One threat against one battery; `m` and `before` are scratch arrays of 8.
 
-    `pair_in_range` and `pair_above` are the pair's flags of `BatteryLines`.
+    `geometry` is the candidates' (sample, ground range, altitude, velocity
+    away, up and across, sample times); `pair_in_range` and `pair_above` are
+    the pair's flags of `BatteryLines`.
     """
+    sample_k, ground, altitude, v_away, v_up, v_cross, times = geometry
     out = np.full(_N_OUT, np.nan)
     out[_SHOTS] = 0.0
     out[_MARGIN] = -np.inf
@@ -493,7 +480,7 @@ def _engage_pair(
     last = -1
     for c in range(lo, hi):
         t = times[sample_k[c]]
-        _margins(m, c, t, ground, altitude, v_away, v_up, v_cross, prm, tables, launch_open, guide)
+        _margins(m, c, t, geometry, prm, tables, launch_open, guide)
         if m[2] < 0.0:
             continue
         seen_in_range = True
@@ -523,17 +510,7 @@ def _engage_pair(
             out[_MIN_ALT] = altitude[c]
             out[_MAX_ALT] = altitude[c]
             out[_GROUND_RANGE] = ground[c]
-            speed, gamma = _fly(
-                tables[0],
-                tables[1],
-                tables[2],
-                tables[3],
-                tables[4],
-                tables[5],
-                prm[BURNOUT_SPEED_M_S],
-                ground[c],
-                altitude[c],
-            )[1:]
+            speed, gamma = _fly(tables, prm[BURNOUT_SPEED_M_S], ground[c], altitude[c])[1:]
             out[_CLOSING], out[_ANGLE] = _kill_vehicle(v_away[c], v_up[c], v_cross[c], speed, gamma)
         last = c
         out[_MIN_ALT] = min(out[_MIN_ALT], altitude[c])
@@ -559,7 +536,7 @@ def _engage_pair(
     t_first = times[k_first]
     if first > lo and sample_k[first - 1] == k_first - 1:
         t_prev = times[k_first - 1]
-        args = (ground, altitude, v_away, v_up, v_cross, prm, tables, launch_open, guide)
+        args = (geometry, prm, tables, launch_open, guide)
         _margins(before, first - 1, t_prev, *args)
         _margins(m, first, t_first, *args)
         t_first = t_prev + _crossing(before, m) * (t_first - t_prev)
@@ -567,7 +544,7 @@ def _engage_pair(
     t_last = times[k_last]
     if last + 1 < hi and sample_k[last + 1] == k_last + 1:
         t_next = times[k_last + 1]
-        args = (ground, altitude, v_away, v_up, v_cross, prm, tables, launch_open, guide)
+        args = (geometry, prm, tables, launch_open, guide)
         _margins(before, last + 1, t_next, *args)
         _margins(m, last, t_last, *args)
         t_last = t_last + (1.0 - _crossing(before, m)) * (t_next - t_last)
@@ -578,9 +555,7 @@ def _engage_pair(
     next_launch = launch_open
     for c in range(first, last + 1):
         t = times[sample_k[c]]
-        t_fly = _margins(
-            m, c, t, ground, altitude, v_away, v_up, v_cross, prm, tables, launch_open, guide
-        )
+        t_fly = _margins(m, c, t, geometry, prm, tables, launch_open, guide)
         feasible = True
         for q in range(8):
             feasible = feasible and m[q] >= 0.0
@@ -593,9 +568,7 @@ def _engage_pair(
 
 
 @numba.njit(cache=True)
-def _engage_summary(
-    lo, hi, sample_k, ground, altitude, v_away, v_up, v_cross, times, tables, prm, launch, guide
-):
+def _engage_summary(lo, hi, geometry, tables, prm, launch, guide):
     """Only the launch margin of one pair (its sign: engageable), pruned.
 
     The same constraints as `_engage_pair`, visited cheapest first; a sample
@@ -604,7 +577,7 @@ def _engage_summary(
     """
     if math.isnan(launch):
         return -np.inf
-    grid, node_speed, n_nodes, time_t, speed_t, fpa_t = tables
+    sample_k, ground, altitude, v_away, v_up, v_cross, times = geometry
     launch_open = launch + prm[DELAY_S]
     best = -np.inf
     for c in range(lo, hi):
@@ -615,9 +588,7 @@ def _engage_summary(
         t = times[sample_k[c]]
         if t < guide or not t >= guide:  # no guidance track by then (NaN: never)
             continue
-        t_fly, speed, gamma = _fly(
-            grid, node_speed, n_nodes, time_t, speed_t, fpa_t, prm[BURNOUT_SPEED_M_S], g, alt
-        )
+        t_fly, speed, gamma = _fly(tables, prm[BURNOUT_SPEED_M_S], g, alt)
         if not t_fly <= prm[MAX_FLIGHT_TIME_S]:
             continue
         slack = t - t_fly - launch_open
@@ -630,23 +601,19 @@ def _engage_summary(
     return best
 
 
+@numba.njit(cache=True, inline="always")
+def _type_tables(reach, k):
+    """Type k's tables out of the stacked `InterceptorTables` arrays."""
+    grid, node_speed, n_nodes, time_t, speed_t, fpa_t = reach
+    return grid[k], node_speed[k], n_nodes[k], time_t[k], speed_t[k], fpa_t[k]
+
+
 @numba.njit(cache=True, parallel=True)
 def _summary_kernel(
     offsets,
-    sample_k,
-    ground,
-    altitude,
-    v_away,
-    v_up,
-    v_cross,
-    times,
+    geometry,
     battery_type,
-    grid,
-    node_speed,
-    n_nodes,
-    time_t,
-    speed_t,
-    fpa_t,
+    reach,
     trajectory,
     launch_track,
     guide_track,
@@ -662,19 +629,12 @@ def _summary_kernel(
         if traj < 0:
             continue
         for b in range(n_b):
-            k = battery_type[b]
-            tables = (grid[k], node_speed[k], n_nodes[k], time_t[k], speed_t[k], fpa_t[k])
+            tables = _type_tables(reach, battery_type[b])
             p = traj * n_b + b
             margin[d, i, b] = _engage_summary(
                 offsets[p],
                 offsets[p + 1],
-                sample_k,
-                ground,
-                altitude,
-                v_away,
-                v_up,
-                v_cross,
-                times,
+                geometry,
                 tables,
                 params[d, b],
                 launch_track[d, i, b],
@@ -686,20 +646,9 @@ def _summary_kernel(
 @numba.njit(cache=True, parallel=True)
 def _engage_kernel(
     offsets,
-    sample_k,
-    ground,
-    altitude,
-    v_away,
-    v_up,
-    v_cross,
-    times,
+    geometry,
     battery_type,
-    grid,
-    node_speed,
-    n_nodes,
-    time_t,
-    speed_t,
-    fpa_t,
+    reach,
     trajectory,
     launch_track,
     guide_track,
@@ -722,19 +671,12 @@ def _engage_kernel(
                 out[d, i, b, _REASON] = REASON_NOT_FLOWN
                 out[d, i, b, _MARGIN] = -np.inf
                 continue
-            k = battery_type[b]
-            tables = (grid[k], node_speed[k], n_nodes[k], time_t[k], speed_t[k], fpa_t[k])
+            tables = _type_tables(reach, battery_type[b])
             p = traj * n_b + b
             out[d, i, b] = _engage_pair(
                 offsets[p],
                 offsets[p + 1],
-                sample_k,
-                ground,
-                altitude,
-                v_away,
-                v_up,
-                v_cross,
-                times,
+                geometry,
                 tables,
                 params[d, b],
                 launch_track[d, i, b],
@@ -819,8 +761,7 @@ def engage_draws(
     params = np.ascontiguousarray(params, dtype=np.float64)
     if params.shape != (n_draws, n_b, N_BATTERY_PARAMETERS):
         raise ValueError(f"params must have shape ({n_draws}, {n_b}, {N_BATTERY_PARAMETERS})")
-    args = (
-        lines.offsets,
+    geometry = (
         lines.sample,
         lines.ground_range_m,
         lines.altitude_m,
@@ -828,13 +769,20 @@ def engage_draws(
         lines.v_up_m_s,
         lines.v_cross_m_s,
         np.ascontiguousarray(times_s, dtype=np.float64),
-        np.ascontiguousarray(battery_type, dtype=np.int64),
+    )
+    reach = (
         tables.grid,
         tables.node_speed_m_s,
         tables.n_nodes,
         tables.time_s,
         tables.speed_m_s,
         tables.flight_path_angle,
+    )
+    args = (
+        lines.offsets,
+        geometry,
+        np.ascontiguousarray(battery_type, dtype=np.int64),
+        reach,
         trajectory,
         launch,
         guide,
