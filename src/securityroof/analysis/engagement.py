@@ -625,7 +625,8 @@ def evaluate(
     assumed_track_s: float | np.ndarray | None = None,
     extra_delay_s: float = 0.0,
     detected: tuple[np.ndarray, DetectionArrays] | None = None,
-    burnout_speed_m_s: float | None = None,
+    burnout_speed_m_s: float | np.ndarray | None = None,
+    extra_tracks_s: tuple[np.ndarray, np.ndarray] | None = None,
     details: bool = True,
 ) -> Evaluation:
     """Detection, track rules and engagement windows under each draw.
@@ -647,8 +648,13 @@ def evaluate(
         (trajectories, detections) of these draws already computed
         (`detect_all`), to reuse across sweeps.
     burnout_speed_m_s
-        Every interceptor at this burnout speed (the observation's tables
-        must hold it: see `observe`'s ``speeds``).
+        Every interceptor at this burnout speed, or each battery at its own
+        ((n_batteries,)); the observation's tables must hold them (see
+        `observe`'s ``speeds``).
+    extra_tracks_s
+        Launch and guidance tracks from elsewhere (a data link's), each
+        (n_draws, n_threats, n_batteries), s; NaN none. Taken where earlier
+        than the batteries' own (their source is then -1).
     details
         False: windows hold only `engageable` and `launch_margin_s` (the
         fast path for many draws; `securityroof.core.engagement.engage_draws`).
@@ -676,6 +682,14 @@ def evaluate(
             later &= np.isfinite(value)
             times[later] = value[later]
             source[later] = -1
+    if extra_tracks_s is not None:
+        for times, source, extra in (
+            (launch, launch_source, extra_tracks_s[0]),
+            (guide, guide_source, extra_tracks_s[1]),
+        ):
+            earlier = np.isfinite(extra) & ~(times <= extra)
+            times[earlier] = extra[earlier]
+            source[earlier] = -1
     params = prepared.battery_parameters(draws)
     params[..., DELAY_S] += extra_delay_s
     if burnout_speed_m_s is not None:

@@ -26,7 +26,7 @@ import numpy as np
 from securityroof.analysis.cooperation import CooperationResult, analyse_cooperation
 from securityroof.analysis.engagement import EngagementResult, run_engagements
 from securityroof.errors import RoofError
-from securityroof.model.scenario import Scenario
+from securityroof.model.scenario import Scenario, Threat
 
 CITY_MATCH_KM = 30.0
 
@@ -81,6 +81,26 @@ def city_population(lat_deg: float, lon_deg: float) -> float | None:
     return float(population[near].max()) if near.any() else None
 
 
+def aim_point_values(threats: list[Threat]) -> tuple[list[float], dict[str, float], str]:
+    """What defending each threat is worth: its aim point's population, spread
+    over the threats aimed there (so a city counts once, however it is attacked).
+
+    Returns the value of each threat, the value of each aim point, and the
+    basis: "population", or "targets" (one per aim point) when some aim
+    point has no GeoNames city within `CITY_MATCH_KM`.
+    """
+    populations = {
+        t.target_name: city_population(t.target_lat_deg, t.target_lon_deg) for t in threats
+    }
+    basis = "population" if all(p is not None for p in populations.values()) else "targets"
+    by_target = {
+        name: (p if basis == "population" and p is not None else 1.0)
+        for name, p in populations.items()
+    }
+    per_target = {name: sum(t.target_name == name for t in threats) for name in populations}
+    return [by_target[t.target_name] / per_target[t.target_name] for t in threats], by_target, basis
+
+
 def _party_of_country(scenario: Scenario, country: str) -> str | None:
     name = country.strip().lower()
     for party_id, party in scenario.catalog.parties.items():
@@ -115,17 +135,7 @@ def analyse_sharing(
         where = str(scenario.path)
         raise RoofError(f"{len(parties)} parties: at most 62 can be valued.", where=where)
     bit = {party: 1 << i for i, party in enumerate(parties)}
-    # Item values: population of the aim point, spread over its threats.
-    populations = {
-        t.target_name: city_population(t.target_lat_deg, t.target_lon_deg) for t in threats
-    }
-    basis = "population" if all(p is not None for p in populations.values()) else "targets"
-    values_by_target = {
-        name: (p if basis == "population" and p is not None else 1.0)
-        for name, p in populations.items()
-    }
-    per_target = {name: sum(t.target_name == name for t in threats) for name in populations}
-    item_value = [values_by_target[t.target_name] / per_target[t.target_name] for t in threats]
+    item_value, values_by_target, basis = aim_point_values(threats)
     item_owner = [
         parties.index(owner) if (owner := target_owner_party[t.target_name]) else -1
         for t in threats

@@ -60,6 +60,7 @@ from securityroof.analysis.engagement import (
 )
 from securityroof.analysis.prepare import Prepared, prepare
 from securityroof.analysis.uncertainty import MonteCarlo, monte_carlo
+from securityroof.core.detection import DetectionArrays
 from securityroof.core.sensors import KIND_INFRARED
 from securityroof.errors import RoofError
 from securityroof.model.defence import Interceptor
@@ -275,6 +276,41 @@ def strategic_scenario(scenario: Scenario) -> Scenario:
     return dataclasses.replace(scenario, threats=threats)
 
 
+@dataclass(frozen=True)
+class StrategicGeometry:
+    """The strategic set flown once and observed over the whole box of uncertain values.
+
+    What every strategic analysis starts from (the verdict, its Monte Carlo,
+    the transparency envelope): any draw of the values is evaluated on it
+    without flying or looking again.
+    """
+
+    scenario: Scenario  # with the strategic set as its threats
+    prepared: Prepared
+    judged: np.ndarray  # (n_threats, n_batteries): battery of another party than the threat's
+    observation: Observation
+    case_draw: np.ndarray  # (1, n_values): the scenario's capability cases
+    detected: tuple[np.ndarray, DetectionArrays]  # trajectories and detections at the cases
+
+
+def strategic_geometry(scenario: Scenario) -> StrategicGeometry:
+    """Fly and observe the scenario's strategic set once (see `StrategicGeometry`)."""
+    strategic = strategic_scenario(scenario)
+    prepared = prepare(strategic)
+    space = prepared.space
+    case_draw = space.case_vector(strategic.threat_case, strategic.defence_case)
+    box = np.stack(space.bounds())
+    seen = observe(prepared, np.concatenate([box, case_draw]), skip_unreachable=True)
+    return StrategicGeometry(
+        scenario=strategic,
+        prepared=prepared,
+        judged=judged_pairs(prepared),
+        observation=seen,
+        case_draw=case_draw,
+        detected=detect_all(seen, case_draw),
+    )
+
+
 def _engageable_rows(evaluation: Evaluation, judged: np.ndarray) -> np.ndarray:
     """(n_draws, n_threats) engageable by some judged battery."""
     return np.asarray((evaluation.windows.engageable & judged[None]).any(axis=2))
@@ -382,14 +418,10 @@ def analyse_stability(
     """
     if draws < 0:
         raise RoofError(f"the Monte Carlo size must not be negative, got {draws}.", where="--draws")
-    strategic = strategic_scenario(scenario)
-    prepared = prepare(strategic)
+    geometry = strategic_geometry(scenario)
+    strategic, prepared, judged = geometry.scenario, geometry.prepared, geometry.judged
     space = prepared.space
-    judged = judged_pairs(prepared)
-    box = np.stack(space.bounds())
-    case_draw = space.case_vector(strategic.threat_case, strategic.defence_case)
-    seen = observe(prepared, np.concatenate([box, case_draw]), skip_unreachable=True)
-    detected = detect_all(seen, case_draw)
+    seen, case_draw, detected = geometry.observation, geometry.case_draw, geometry.detected
     at_case = evaluate(seen, case_draw, detected=detected)
     engagements = engagement_result(seen, at_case)
     threats = prepared.threats

@@ -118,7 +118,7 @@ class _Chunk:
 _OBSERVATIONS: dict[str, Observation] = {}
 
 
-def _observation(scenario: Scenario, box: tuple[np.ndarray, np.ndarray]) -> Observation:
+def box_observation(scenario: Scenario, box: tuple[np.ndarray, np.ndarray]) -> Observation:
     """The box observation, built once per process (workers keep theirs)."""
     key = hashlib.sha256(
         repr((scenario.digest, scenario.name, [t.name for t in scenario.threats])).encode()
@@ -135,7 +135,7 @@ def _observation(scenario: Scenario, box: tuple[np.ndarray, np.ndarray]) -> Obse
 
 def _run_chunk(chunk: _Chunk) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(engageable, margin, flown) of one chunk. Top level, for Dask workers."""
-    observation = _observation(chunk.scenario, chunk.box)
+    observation = box_observation(chunk.scenario, chunk.box)
     return summarise(evaluate(observation, chunk.draws, details=False), chunk.judged)
 
 

@@ -13,17 +13,12 @@ from rich.table import Table
 from securityroof.cli._app import AsJson, Cluster, app, stdout, user_errors
 from securityroof.errors import RoofError
 from securityroof.model.scenario import Scenario, load_scenario
+from securityroof.report.records import interval_record
 
 # Each command imports its analysis (numba kernels, matplotlib, Dask) itself:
 # `roof` then starts without loading what the command at hand does not need.
 if TYPE_CHECKING:
     from securityroof.analysis.stability import StabilityResult
-
-
-def _interval(value: tuple[float, float, float] | None) -> dict[str, float] | None:
-    if value is None:
-        return None
-    return {"p": value[0], "low": value[1], "high": value[2]}
 
 
 def stability_record(result: StabilityResult) -> dict[str, Any]:
@@ -42,7 +37,7 @@ def stability_record(result: StabilityResult) -> dict[str, Any]:
         "cueing": result.scenario.cueing,
         "strategic_threats": result.strategic_threats,
         "unreachable_at_case": result.unreachable,
-        "probability_strategic": _interval(result.probability_strategic),
+        "probability_strategic": interval_record(result.probability_strategic),
         "monte_carlo": None
         if mc is None
         else {
@@ -122,7 +117,7 @@ def stability_record(result: StabilityResult) -> dict[str, Any]:
                 "min_burnout_speed_m_s": s.min_burnout_speed_m_s,
                 "min_burnout_speed_earliest_track_m_s": s.min_burnout_speed_earliest_track_m_s,
                 "max_extra_launch_delay_s": s.max_extra_delay_s,
-                "probability_engageable": _interval(s.probability),
+                "probability_engageable": interval_record(s.probability),
             }
             for s in result.sensitivity
         ],

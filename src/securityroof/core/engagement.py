@@ -145,7 +145,7 @@ _N_OUT = 10
 
 
 @numba.njit(cache=True, inline="always")
-def _site_frame_velocity(site, p, v):
+def site_frame_velocity(site, p, v):
     """Threat velocity in the site's frame at the threat: (away, up, cross) components.
 
     ``up`` is the geocentric radial direction at the threat, ``away`` the
@@ -202,7 +202,7 @@ def _lines_kernel(samples, sites, max_range, min_alt, max_alt, a_m, f, offsets, 
                     sample_k[c] = k
                     ground[c] = g
                     altitude[c] = h
-                    w = _site_frame_velocity(sites[b], point, samples[i, k, 3:6])
+                    w = site_frame_velocity(sites[b], point, samples[i, k, 3:6])
                     v_away[c] = w[0]
                     v_up[c] = w[1]
                     v_cross[c] = w[2]
@@ -356,7 +356,7 @@ class InterceptorTables:
 
 
 @numba.njit(cache=True, inline="always")
-def _fly(tables, v, ground_range_m, altitude_m):
+def flyout(tables, v, ground_range_m, altitude_m):
     """Flyout time (s), speed (m/s) and flight-path angle (rad) of one type at burnout speed v.
 
     Linear in burnout speed between the two tables that bracket it (clamped
@@ -400,7 +400,7 @@ def _fly(tables, v, ground_range_m, altitude_m):
 
 
 @numba.njit(cache=True, inline="always")
-def _kill_vehicle(v_away, v_up, v_cross, speed, gamma):
+def kill_vehicle_geometry(v_away, v_up, v_cross, speed, gamma):
     """Closing speed (m/s) and engagement angle (rad; 0 head-on, pi tail chase)."""
     ia = speed * math.cos(gamma)
     iu = speed * math.sin(gamma)
@@ -428,11 +428,11 @@ def _margins(m, c, t, geometry, prm, tables, launch_open, guide):
     m[0] = alt - prm[MIN_ALTITUDE_M]
     m[1] = prm[MAX_ALTITUDE_M] - alt
     m[2] = prm[MAX_GROUND_RANGE_M] - g
-    t_fly, speed, gamma = _fly(tables, prm[BURNOUT_SPEED_M_S], g, alt)
+    t_fly, speed, gamma = flyout(tables, prm[BURNOUT_SPEED_M_S], g, alt)
     if math.isfinite(t_fly):
         m[3] = prm[MAX_FLIGHT_TIME_S] - t_fly
         m[4] = t - t_fly - launch_open
-        closing, angle = _kill_vehicle(v_away[c], v_up[c], v_cross[c], speed, gamma)
+        closing, angle = kill_vehicle_geometry(v_away[c], v_up[c], v_cross[c], speed, gamma)
         m[5] = closing - prm[MIN_CLOSING_SPEED_M_S]
         m[6] = prm[MAX_ENGAGEMENT_ANGLE] - angle
     m[7] = t - guide if math.isfinite(guide) else -np.inf
@@ -510,8 +510,10 @@ def _engage_pair(
             out[_MIN_ALT] = altitude[c]
             out[_MAX_ALT] = altitude[c]
             out[_GROUND_RANGE] = ground[c]
-            speed, gamma = _fly(tables, prm[BURNOUT_SPEED_M_S], ground[c], altitude[c])[1:]
-            out[_CLOSING], out[_ANGLE] = _kill_vehicle(v_away[c], v_up[c], v_cross[c], speed, gamma)
+            speed, gamma = flyout(tables, prm[BURNOUT_SPEED_M_S], ground[c], altitude[c])[1:]
+            out[_CLOSING], out[_ANGLE] = kill_vehicle_geometry(
+                v_away[c], v_up[c], v_cross[c], speed, gamma
+            )
         last = c
         out[_MIN_ALT] = min(out[_MIN_ALT], altitude[c])
         out[_MAX_ALT] = max(out[_MAX_ALT], altitude[c])
@@ -588,13 +590,13 @@ def _engage_summary(lo, hi, geometry, tables, prm, launch, guide):
         t = times[sample_k[c]]
         if t < guide or not t >= guide:  # no guidance track by then (NaN: never)
             continue
-        t_fly, speed, gamma = _fly(tables, prm[BURNOUT_SPEED_M_S], g, alt)
+        t_fly, speed, gamma = flyout(tables, prm[BURNOUT_SPEED_M_S], g, alt)
         if not t_fly <= prm[MAX_FLIGHT_TIME_S]:
             continue
         slack = t - t_fly - launch_open
         if slack <= best:
             continue
-        closing, angle = _kill_vehicle(v_away[c], v_up[c], v_cross[c], speed, gamma)
+        closing, angle = kill_vehicle_geometry(v_away[c], v_up[c], v_cross[c], speed, gamma)
         if closing < prm[MIN_CLOSING_SPEED_M_S] or angle > prm[MAX_ENGAGEMENT_ANGLE]:
             continue
         best = slack

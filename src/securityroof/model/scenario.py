@@ -48,6 +48,11 @@ names are all resolved against the catalog.
     shapes = ["minimum-energy", "lofted", "depressed"]
     missiles = "primary"             # the area's first missile, or "all" of them
 
+    [[patrol_areas]]                 # optional: declared ship patrol areas, for `roof envelope`
+    name = "Eastern Mediterranean"
+    interceptor = "sm-3-block-iia"   # default: every interceptor type of the scenario
+    vertices = [[34.0, 24.0], [36.0, 24.0], [36.0, 30.0], [34.0, 30.0]]   # [lat, lon], deg
+
 A threat is *strategic* when it is launched from a strategic launch area
 (ICBM fields, SLBM patrol areas) or, from a given point, by an ICBM or SLBM
 (`threat_class`); every other threat is regional. The strategic set
@@ -65,6 +70,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import shapely
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from securityroof.errors import RoofError
@@ -166,6 +172,16 @@ class ThreatSpec(BaseModel):
         return self
 
 
+class PatrolAreaSpec(BaseModel):
+    """A declared area (a polygon of [lat, lon] vertices, degrees) where ships may patrol."""
+
+    model_config = _STRICT
+
+    name: str
+    interceptor: str | None = None
+    vertices: list[tuple[float, float]] = Field(min_length=3)
+
+
 class SiteSpec(BaseModel):
     """A catalog site by id, or a new site; given fields override the catalog's."""
 
@@ -185,6 +201,17 @@ class ScenarioFile(BaseModel):
     threats: list[ThreatSpec] = []
     strategic: StrategicSpec = StrategicSpec()
     operations: OperationsSpec = OperationsSpec()
+    patrol_areas: list[PatrolAreaSpec] = []
+
+
+@dataclass(frozen=True)
+class PatrolArea:
+    """A validated patrol area: a simple polygon on the globe, degrees."""
+
+    name: str
+    interceptor: str | None  # None: every interceptor type of the scenario
+    lat_deg: tuple[float, ...]
+    lon_deg: tuple[float, ...]
 
 
 @dataclass(frozen=True)
@@ -228,6 +255,7 @@ class Scenario:
     parties: list[str] = field(default_factory=list)
     architecture: str | None = None  # the catalog architecture it starts from
     strategic: StrategicSpec = field(default_factory=StrategicSpec)
+    patrol_areas: list[PatrolArea] = field(default_factory=list)
 
     @property
     def case_label(self) -> str:
@@ -415,6 +443,46 @@ def load_scenario(
         architecture=spec.scenario.architecture,
         operations=operations,
         strategic=spec.strategic,
+        patrol_areas=[
+            _patrol_area(area, i, interceptors, path) for i, area in enumerate(spec.patrol_areas)
+        ],
+    )
+
+
+def _patrol_area(
+    spec: PatrolAreaSpec, index: int, interceptors: dict[str, Interceptor], path: Path
+) -> PatrolArea:
+    """Check a patrol area: known interceptor, vertices on the globe, a simple polygon."""
+    where = f"{path}: patrol_areas[{index}] ({spec.name})"
+    if spec.interceptor is not None and spec.interceptor not in interceptors:
+        raise unknown_name_error(
+            "interceptor", spec.interceptor, interceptors, f"{where}.interceptor"
+        )
+    for lat, lon in spec.vertices:
+        if not (-90 <= lat <= 90 and -180 <= lon <= 360):
+            raise RoofError(
+                f"vertex ({lat}, {lon}) is not a latitude, longitude in degrees.",
+                where=f"{where}.vertices",
+            )
+    polygon = shapely.Polygon([(lon, lat) for lat, lon in spec.vertices])
+    distinct = len({(lat, lon) for lat, lon in spec.vertices})
+    if distinct < 3 or polygon.area <= 0.0:
+        raise RoofError(
+            "the patrol area is empty: its vertices enclose no area.",
+            where=f"{where}.vertices",
+            fix="Give at least three distinct [lat, lon] vertices around the area.",
+        )
+    if not polygon.is_valid:
+        raise RoofError(
+            f"the patrol area's outline crosses itself ({shapely.is_valid_reason(polygon)}).",
+            where=f"{where}.vertices",
+            fix="List the vertices in order around the area, without crossing edges.",
+        )
+    return PatrolArea(
+        spec.name,
+        spec.interceptor,
+        tuple(float(lat) for lat, _ in spec.vertices),
+        tuple(float(lon) for _, lon in spec.vertices),
     )
 
 

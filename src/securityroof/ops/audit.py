@@ -441,6 +441,10 @@ class LogSigner:
         """First 16 hex characters of sha256 of the raw public key."""
         return _key_id(self._key.public_key())
 
+    def sign_bytes(self, message: bytes) -> str:
+        """An Ed25519 signature of any message, hex (for documents other than checkpoints)."""
+        return self._key.sign(message).hex()
+
     def sign(self, tree_size: int, root_hash_hex: str, issued_at: str) -> Checkpoint:
         """A checkpoint for the tree head (tree_size, root_hash_hex); ValueError if malformed."""
         signature = self._key.sign(_signed_message(tree_size, root_hash_hex, issued_at))
@@ -457,6 +461,21 @@ def verify_checkpoint(checkpoint: Checkpoint, public_key_pem: str) -> bool:
     message = _signed_message(checkpoint.tree_size, checkpoint.root_hash, checkpoint.issued_at)
     try:
         key.verify(bytes.fromhex(checkpoint.signature), message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def verify_bytes(message: bytes, signature_hex: str, public_key_pem: str) -> bool:
+    """Whether `signature_hex` is this key's Ed25519 signature of `message`."""
+    try:
+        key = serialization.load_pem_public_key(public_key_pem.encode())
+    except ValueError:
+        return False
+    if not isinstance(key, Ed25519PublicKey):
+        return False
+    try:
+        key.verify(bytes.fromhex(signature_hex), message)
     except (InvalidSignature, ValueError):
         return False
     return True

