@@ -57,6 +57,7 @@ from securityroof.analysis.engagement import (
     track_times,
 )
 from securityroof.analysis.prepare import Prepared, prepare
+from securityroof.analysis.regime import RegimeRow, regime
 from securityroof.analysis.sharing import aim_point_values
 from securityroof.analysis.site_map import (
     DEFAULT_REGION,
@@ -83,7 +84,6 @@ DEFAULT_PROBABILITY = 0.95
 SPEED_TOLERANCE_M_S = 25.0
 LINK_TOLERANCE_S = 5.0
 TRADEOFF_STEP_M_S = 250.0
-EARTH_RADIUS_KM = 6371.0
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ class SpeedLimit:
     margin_m_s: float | None  # limit - catalogued (< 0: the battery must be slowed)
     p_none_at_limit: tuple[float, float, float]  # P(engages none) at the limit, 95 % interval
     p_none_above: tuple[float, float, float] | None  # just above it (limit + tolerance)
-    engaged_above: int  # strategic trajectories engaged just above it, at the cases
+    engaged_above: int  # strategic trajectories engaged just above it (in some draw)
     regional_catalogued: int  # regional threats it engages at its catalogued speed
     regional_at_limit: int  # at min(catalogued, limit)
     population_catalogued: float
@@ -126,23 +126,9 @@ class LinkLimit:
 
 
 @dataclass(frozen=True)
-class RegimeRow:
-    """One verifiable parameter of the regime."""
-
-    parameter: str
-    subject: str
-    declared: float | None
-    limit: float | None
-    margin: float | None  # positive: inside the limit
-    unit: str
-    note: str  # what the numbers mean, when they need words
-    verification: str
-
-
-@dataclass(frozen=True)
 class TradeoffPoint:
     cap_m_s: float
-    strategic_engaged: int  # protected strategic trajectories engaged, at the cases
+    strategic_engaged: int  # protected strategic trajectories engaged (in some draw)
     p_non_strategic: tuple[float, float, float]
     regional_engaged: int
     population: float
@@ -323,10 +309,10 @@ def _flyable_top(observation: Observation) -> np.ndarray:
 
 def _none_engaged(judge: _Judge, speeds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per battery at `speeds`: the draws in which it engages none of the set, and the
-    trajectories it engages in the first draw."""
+    trajectories it engages in some draw."""
     result = judge.evaluate(_at_speeds(judge.observation, speeds), burnout_speed_m_s=speeds)
     hits = judge.engaged(result)
-    return (~hits.any(axis=1)).sum(axis=0), hits[0].sum(axis=0)
+    return (~hits.any(axis=1)).sum(axis=0), hits.any(axis=0).sum(axis=0)
 
 
 def speed_limits(
@@ -502,171 +488,6 @@ def link_limits(judge: _Judge, regional: _Regional, probability: float) -> list[
 
 
 # ---------------------------------------------------------------------------
-# The regime
-# ---------------------------------------------------------------------------
-
-# How another party checks each kind of declared parameter. These are this
-# project's proposals, patterned on the 1997 agreed statements (demarcation by
-# demonstrated speed, tests declared) and New START's notifications and
-# inspections; none is an agreed procedure.
-VERIFY_SPEED = (
-    "declared flight tests; the other party observes each test or receives its "
-    "telemetry, which shows the burnout speed (as the 1997 agreed statements tie "
-    "demarcation to demonstrated speed)"
-)
-VERIFY_SITE = "declared coordinates; national technical means and on-site visits"
-VERIFY_PATROL = "declared patrol areas; ship positions shared on the joint picture, and NTM"
-VERIFY_SECTOR = "declared boresight and sector; array faces are visible to satellite imagery"
-VERIFY_LINK = (
-    "the link's tracks are time-stamped in the roof's tamper-evident record, "
-    "which every party audits"
-)
-VERIFY_INVENTORY = "declared numbers per site, as New START counts launchers; inspections"
-
-
-def _distance_km(lat_deg: float, lon_deg: float, lats: np.ndarray, lons: np.ndarray) -> float:
-    """Great-circle distance (km, mean sphere) to the nearest of many points; inf if none."""
-    if lats.size == 0:
-        return math.inf
-    phi, lam = math.radians(lat_deg), math.radians(lon_deg)
-    la, lo = np.radians(lats), np.radians(lons)
-    c = np.sin(la) * math.sin(phi) + np.cos(la) * math.cos(phi) * np.cos(lo - lam)
-    return float(EARTH_RADIUS_KM * np.arccos(np.clip(c, -1.0, 1.0)).min())
-
-
-def _site_margin(found: SiteMap, lat: float, lon: float) -> tuple[float | None, str]:
-    """How far a site may move before its type's map keeps it out (km; < 0: it is kept
-    out, by the distance to the nearest allowed cell)."""
-    grid_lat, grid_lon = np.meshgrid(found.lat_deg, found.lon_deg, indexing="ij")
-    keep = found.keep_out
-    i = int(np.abs(found.lat_deg - lat).argmin())
-    j = int(np.abs(found.lon_deg - lon).argmin())
-    if keep[i, j]:
-        return -_distance_km(lat, lon, grid_lat[~keep], grid_lon[~keep]), (
-            "kept out: distance to the nearest allowed cell of its type's map"
-        )
-    margin = _distance_km(lat, lon, grid_lat[keep], grid_lon[keep])
-    if math.isinf(margin):
-        return None, "no cell of its type's map is kept out"
-    return margin, "distance to the nearest kept-out cell of its type's map"
-
-
-def regime(
-    scenario: Scenario,
-    limits: list[SpeedLimit],
-    links: list[LinkLimit],
-    maps: list[SiteMap],
-    patrols: list[PatrolVerdict],
-) -> list[RegimeRow]:
-    """The verifiable parameters, their declared values, limits and margins."""
-    rows: list[RegimeRow] = []
-    for limit in limits:
-        rows.append(
-            RegimeRow(
-                parameter="burnout-speed limit",
-                subject=f"{limit.interceptor} at {limit.site}",
-                declared=limit.catalogued_m_s,
-                limit=limit.limit_m_s,
-                margin=limit.margin_m_s,
-                unit="m/s",
-                note={
-                    "limit": "the highest speed at which it engages none",
-                    "above the sweep": "engages none at any speed swept: no limit binds",
-                    "below the sweep": "engages some even at the slowest speed swept",
-                }[limit.bound],
-                verification=VERIFY_SPEED,
-            )
-        )
-    by_type = {m.interceptor: m for m in maps}
-    for site_id, site in scenario.sites.items():
-        for battery in site.interceptors:
-            found = by_type.get(battery.type)
-            lat, lon = site.lat_deg.nominal, site.lon_deg.nominal
-            if found is None:
-                margin, note = None, "no site map computed for this type"
-            else:
-                margin, note = _site_margin(found, lat, lon)
-            rows.append(
-                RegimeRow(
-                    parameter="site",
-                    subject=f"{battery.type} at {site_id} ({lat:.2f}, {lon:.2f})",
-                    declared=None,
-                    limit=None,
-                    margin=margin,
-                    unit="km",
-                    note=note,
-                    verification=VERIFY_SITE,
-                )
-            )
-            rows.append(
-                RegimeRow(
-                    parameter="inventory",
-                    subject=f"{battery.type} at {site_id}",
-                    declared=float(battery.count),
-                    limit=None,
-                    margin=None,
-                    unit="interceptors",
-                    note="declared; the verdict does not depend on the number",
-                    verification=VERIFY_INVENTORY,
-                )
-            )
-        for mount in site.sensors:
-            kind = scenario.sensor_types[mount.type]
-            if kind.kind != "radar" or kind.azimuth_half_width_deg is None:
-                continue
-            rows.append(
-                RegimeRow(
-                    parameter="radar sector",
-                    subject=f"{mount.type} at {site_id}",
-                    declared=mount.boresight_deg,
-                    limit=None,
-                    margin=None,
-                    unit="deg",
-                    note=(
-                        f"boresight, half-width {kind.azimuth_half_width_deg.nominal:g} deg; "
-                        "declared as modelled"
-                    ),
-                    verification=VERIFY_SECTOR,
-                )
-            )
-    for patrol in patrols:
-        rows.append(
-            RegimeRow(
-                parameter="patrol area",
-                subject=f"{patrol.interceptor} in {patrol.area}",
-                declared=None,
-                limit=None,
-                margin=-patrol.worst_margin_s if math.isfinite(patrol.worst_margin_s) else None,
-                unit="s",
-                note=(
-                    "kept out: some place of it engages"
-                    if patrol.keep_out
-                    else "allowed: seconds short of the nearest engagement anywhere in it"
-                ),
-                verification=VERIFY_PATROL,
-            )
-        )
-    for link in links:
-        rows.append(
-            RegimeRow(
-                parameter="data link",
-                subject=f"{link.sensor_party} sensors to {link.battery_party} interceptors",
-                declared=link.attainable_s,
-                limit=link.earliest_s,
-                margin=None if link.margin_s is None else -link.margin_s,
-                unit="s after launch",
-                note={
-                    "any time": "may pass tracks at any time",
-                    "from a time": "earliest time the link may pass tracks",
-                    "engages without it": "the roof engages strategic forces without this link",
-                }[link.status],
-                verification=VERIFY_LINK,
-            )
-        )
-    return rows
-
-
-# ---------------------------------------------------------------------------
 # Trade-off
 # ---------------------------------------------------------------------------
 
@@ -674,7 +495,10 @@ def regime(
 def tradeoff(
     scenario: Scenario,
     protected: frozenset[str],
+    probability: float = DEFAULT_PROBABILITY,
     *,
+    draws: int = 0,
+    seed: int = 0,
     judge: _Judge | None = None,
     regional: _Regional | None = None,
 ) -> Tradeoff:
@@ -682,10 +506,13 @@ def tradeoff(
 
     Every interceptor flies at the lower of its catalogued speed and the cap;
     caps run from the bottom of the speed sweep to the fastest catalogued
-    interceptor, every `TRADEOFF_STEP_M_S`, at the scenario's cases.
+    interceptor, every `TRADEOFF_STEP_M_S`, at the scenario's cases or under
+    `draws` Monte Carlo draws (a `judge` brings its own).
     """
     if judge is None:
-        judge = _judge(strategic_geometry(scenario), protected, None)
+        geometry = strategic_geometry(scenario)
+        sample = geometry.prepared.space.sample(draws, seed) if draws else None
+        judge = _judge(geometry, protected, sample)
     prepared = judge.observation.prepared
     if regional is None:
         regional = _regional(scenario, len(prepared.batteries))
@@ -702,13 +529,14 @@ def tradeoff(
         points.append(
             TradeoffPoint(
                 cap_m_s=float(cap),
-                strategic_engaged=int(hits[0].any(axis=1).sum()),
+                strategic_engaged=int(hits.any(axis=(0, 2)).sum()),
                 p_non_strategic=wilson(int((~hits.any(axis=(1, 2))).sum()), n_draws),
                 regional_engaged=outcome.roof_engaged,
                 population=outcome.roof_population,
             )
         )
-    safe = [p for p in points if p.strategic_engaged == 0 and p.p_non_strategic[0] >= 0.5]
+    need = math.ceil(probability * n_draws - 1e-9) / n_draws
+    safe = [p for p in points if p.p_non_strategic[0] >= need]
     strongest = max(safe, key=lambda p: p.cap_m_s) if safe else None
     return Tradeoff(
         architecture=scenario.architecture or scenario.name,
@@ -847,10 +675,10 @@ def analyse_envelope(
                         groups=groups,
                     )
                 )
-    tradeoffs = [tradeoff(scenario, protected, judge=judge, regional=regional)]
+    tradeoffs = [tradeoff(scenario, protected, probability, judge=judge, regional=regional)]
     for name in compare:
         other = load_scenario(scenario.path, scenario.catalog, architecture=name)
-        tradeoffs.append(tradeoff(other, protected))
+        tradeoffs.append(tradeoff(other, protected, probability, draws=draws, seed=seed))
     return EnvelopeResult(
         scenario=geometry.scenario,
         protected=sorted(protected),
