@@ -242,8 +242,13 @@ def _map_differences(then: dict[str, Any], now: dict[str, Any], out: list[str]) 
         )
 
 
-def verify_manifest(manifest: dict[str, Any], *, cluster: str | None = None) -> Verification:
-    """Check the signature, rerun, and name what differs (see the module notes)."""
+def verify_manifest(
+    manifest: dict[str, Any], *, catalog: Catalog | None = None, cluster: str | None = None
+) -> Verification:
+    """Check the signature, rerun, and name what differs (see the module notes).
+
+    `catalog`: the catalog to rerun under (default: the installed one).
+    """
     signature = manifest["signature"]
     body = {key: value for key, value in manifest.items() if key != "signature"}
     try:
@@ -260,11 +265,11 @@ def verify_manifest(manifest: dict[str, Any], *, cluster: str | None = None) -> 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(text.encode("utf-8"))
-        scenario = load_scenario(path)
+        scenario = load_scenario(path, catalog)
         values = scenario_values(scenario)
         now = envelope_record(run_envelope(scenario, options, cluster=cluster))
-    catalog: list[str] = []
-    _differences(manifest["catalog_values"], values, "", catalog)
+    changed: list[str] = []
+    _differences(manifest["catalog_values"], values, "", changed)
     then = json.loads(json.dumps(manifest["results"]))
     results: list[str] = []
     _map_differences(then, now, results)
@@ -274,7 +279,7 @@ def verify_manifest(manifest: dict[str, Any], *, cluster: str | None = None) -> 
         key_id=str(signature.get("key_id", "")),
         scenario_sha256_matches=hashlib.sha256(text.encode()).hexdigest()
         == manifest["scenario"].get("sha256"),
-        catalog_differences=catalog,
+        catalog_differences=changed,
         result_differences=results,
         software_then=str(manifest.get("software", {}).get("securityroof", "?")),
         software_now=__version__,
