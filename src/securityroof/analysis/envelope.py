@@ -66,12 +66,14 @@ from securityroof.analysis.site_map import (
     SiteMap,
     candidate,
     judge_patrol_area,
+    region_grid,
     site_map,
 )
 from securityroof.analysis.stability import (
     SPEED_SWEEP_M_S,
     StrategicGeometry,
     strategic_geometry,
+    strategic_scenario,
 )
 from securityroof.analysis.uncertainty import wilson
 from securityroof.core.engagement import BURNOUT_SPEED_M_S
@@ -553,10 +555,9 @@ def tradeoff(
 # ---------------------------------------------------------------------------
 
 
-def protected_parties(geometry: StrategicGeometry, party: str | None) -> frozenset[str]:
+def protected_parties(scenario: Scenario, party: str | None) -> frozenset[str]:
     """The parties whose strategic forces the envelope keeps out of reach."""
-    scenario = geometry.scenario
-    forces = {t.party or "unknown" for t in geometry.prepared.threats}
+    forces = {t.party or "unknown" for t in strategic_scenario(scenario).threats}
     if party is None:
         return frozenset(forces)
     if party not in scenario.catalog.parties:
@@ -625,8 +626,19 @@ def analyse_envelope(
         )
     if draws < 0:
         raise RoofError(f"the Monte Carlo size must not be negative, got {draws}.", where="--draws")
+    protected = protected_parties(scenario, party)
+    batteries = {b.type for site in scenario.sites.values() for b in site.interceptors}
+    if maps:
+        region_grid(region, resolution_deg)
+        for area in scenario.patrol_areas:
+            if area.interceptor is not None and area.interceptor not in batteries:
+                raise RoofError(
+                    f"patrol area {area.name!r} names {area.interceptor!r}, which no battery "
+                    "of the scenario carries.",
+                    where=f"{scenario.path}: patrol_areas",
+                    fix="Name an interceptor type of the scenario's batteries, or none.",
+                )
     geometry = strategic_geometry(scenario)
-    protected = protected_parties(geometry, party)
     prepared = geometry.prepared
     sample = prepared.space.sample(draws, seed) if draws else None
     judge = _judge(geometry, protected, sample)
@@ -655,13 +667,6 @@ def analyse_envelope(
         for area in scenario.patrol_areas:
             kinds = [area.interceptor] if area.interceptor else prepared.interceptor_types
             for interceptor in kinds:
-                if interceptor not in prepared.interceptor_types:
-                    raise RoofError(
-                        f"patrol area {area.name!r} names {interceptor!r}, which no battery "
-                        "of the scenario carries.",
-                        where=f"{scenario.path}: patrol_areas",
-                        fix="Name an interceptor type of the scenario's batteries.",
-                    )
                 found = candidate(prepared, interceptor, protected)
                 patrols.append(
                     judge_patrol_area(

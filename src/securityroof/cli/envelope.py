@@ -175,7 +175,12 @@ def _verify(path: Path, cluster: str | None, as_json: bool) -> None:
     else:
         stdout.print(
             f"signature by key {found.key_id}: "
-            + ("valid" if found.signature_valid else "[bold red]does not verify[/]")
+            + (
+                "valid"
+                if found.signature_valid
+                else "[bold red]does not verify[/] (changed after signing, or not signed by "
+                "the key it names): not rerun"
+            )
         )
         stdout.print(f"software: {found.software_then} then, {found.software_now} now")
         for title, items in (

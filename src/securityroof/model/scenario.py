@@ -466,7 +466,7 @@ def _patrol_area(
             )
     polygon = shapely.Polygon([(lon, lat) for lat, lon in spec.vertices])
     distinct = len({(lat, lon) for lat, lon in spec.vertices})
-    if distinct < 3 or polygon.area <= 0.0:
+    if distinct < 3 or polygon.convex_hull.area <= 0.0:
         raise RoofError(
             "the patrol area is empty: its vertices enclose no area.",
             where=f"{where}.vertices",

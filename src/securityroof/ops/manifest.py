@@ -8,10 +8,11 @@ areas, flattened to dotted keys), the software version, the envelope record
 signature over the canonical JSON of all of it (sorted keys, no spaces)
 with the signer's public key.
 
-`verify_manifest` checks the signature, reruns the scenario text with the
-same options under the installed catalog and software, and names every
-catalog value and every result that differs (numbers beyond a relative and
-absolute tolerance of 1e-6, kept-out cells of the site maps one by one).
+`verify_manifest` checks the signature (a manifest changed after signing is
+refused without a rerun), reruns the scenario text with the same options
+under the installed catalog and software, and names every catalog value and
+every result that differs (numbers beyond a relative and absolute tolerance
+of 1e-6; kept-out cells of the site maps counted).
 """
 
 from __future__ import annotations
@@ -185,7 +186,7 @@ def load_manifest(path: Path) -> dict[str, Any]:
 class Verification:
     """What a rerun of a manifest found."""
 
-    signature_valid: bool
+    signature_valid: bool  # False: the manifest is not rerun
     key_id: str
     scenario_sha256_matches: bool
     catalog_differences: list[str]
@@ -257,8 +258,19 @@ def verify_manifest(
         )
     except ValueError:
         valid = False
-    options = EnvelopeOptions.from_record(manifest["options"])
     text = manifest["scenario"].get("text")
+    if not valid:  # changed after signing, or not signed by the key it names: nothing to rerun
+        return Verification(
+            signature_valid=False,
+            key_id=str(signature.get("key_id", "")),
+            scenario_sha256_matches=isinstance(text, str)
+            and hashlib.sha256(text.encode()).hexdigest() == manifest["scenario"].get("sha256"),
+            catalog_differences=[],
+            result_differences=[],
+            software_then=str(manifest.get("software", {}).get("securityroof", "?")),
+            software_now=__version__,
+        )
+    options = EnvelopeOptions.from_record(manifest["options"])
     if not isinstance(text, str):
         raise RoofError("the manifest holds no scenario text.")
     name = Path(str(manifest["scenario"].get("file", "scenario.toml"))).name or "scenario.toml"
