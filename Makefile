@@ -55,6 +55,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_engagement.py
 	$(BIN)/python benchmarks/bench_analyses.py
 	$(BIN)/python benchmarks/bench_stability.py
+	$(BIN)/python benchmarks/bench_envelope.py
 	$(BIN)/python benchmarks/bench_ops_load.py
 
 clean:

@@ -211,3 +211,14 @@ def test_stability_benchmark_quick() -> None:
     p, low, high = summary["probability_strategic"]
     assert 0.0 <= low <= p <= high <= 1.0
     assert "plain per-draw loop" in out
+
+
+def test_envelope_benchmark_quick() -> None:
+    summary, out = run_benchmark("bench_envelope.py")
+    assert summary["benchmark"] == "envelope"
+    for key in ("plain_seconds_per_place", "ratio_map_vs_plain", "ratio_speed_vs_sweep"):
+        assert positive(summary[key]), key
+    assert summary["places"] == {"4.0": 300, "2.0": 1250}
+    # The places run the plain way are judged as the map judges them.
+    assert summary["plain_agreement"] == 1.0
+    assert "plain method" in out and "bisection" in out
