@@ -43,7 +43,8 @@ def test_assess_writes_a_complete_reproducible_report(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "stability verdict" in result.stdout and str(out / "index.html") in result.stdout
     html = (out / "index.html").read_text()
-    for section in ("summary", "maps", "engagements", "stability", "sharing", "references"):
+    sections = ("summary", "maps", "engagements", "stability", "envelope", "sharing", "references")
+    for section in sections:
         assert f'id="{section}"' in html
     images = re.findall(r'src="([^"]+)"', html)
     assert len(images) >= 6
@@ -54,6 +55,15 @@ def test_assess_writes_a_complete_reproducible_report(tmp_path):
     assert manifest["scenario"]["sha256"] and manifest["seeds"]["raid"]
     assert set(manifest["catalog_sha256"]) >= {"missiles", "interceptors", "sensors"}
     assert json.loads((out / "exports/footprint.geojson").read_text())["features"]
+    envelope = json.loads((out / "exports/envelope.json").read_text())
+    assert envelope["speed_limits"] and envelope["site_maps"] and envelope["tradeoffs"]
+    assert "figures/tradeoff.png" in html
+    # Each interceptor type: its keep-out map, or the sentence that none is kept out.
+    for k, found in enumerate(envelope["site_maps"]):
+        if found["keep_out_cells"]:
+            assert f"figures/keep-out-{k}.png" in html
+        else:
+            assert f"No keep-out zone for {found['interceptor']}" in html
     for export in ("trajectories.czml", "trajectories.kml", "engagements.csv", "threats.parquet"):
         assert (out / "exports" / export).stat().st_size > 0, export
     assert not list(tmp_path.glob(".report.*"))  # the staging folder is gone

@@ -138,7 +138,7 @@ def test_a_manifest_changed_after_signing_is_refused(run, tmp_path: Path):
         (["--party", "gotham"], ["gotham", "--party"]),
         (["--probability", "1.5"], ["strictly between 0 and 1", "--probability"]),
         (["--probability", "0"], ["strictly between 0 and 1"]),
-        (["--region", "60,40,0,10"], ["holds no candidate place", "--region"]),
+        (["--region", "60,40,0,10"], ["holds no cell", "--region"]),
         (["--region", "1,2,3"], ["not four numbers", "--region"]),
         (["--resolution-deg", "0"], ["positive number of degrees"]),
         (["--draws", "-1"], ["must not be negative"]),

@@ -3,8 +3,9 @@
 Regional threats (from regional launch areas) give the engagements, the
 defended footprint compared with the EPAA phases and with cueing variants,
 the fair shares and a reference raid; strategic threats give the stability
-verdict. Every step is timed; seeds and parameters are recorded for the
-manifest.
+verdict and the transparency envelope (on the same strategic geometry, at
+the scenario's cases, its trade-off compared with the EPAA phases). Every
+step is timed; seeds and parameters are recorded for the manifest.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from securityroof.analysis.engagement import EngagementResult, run_engagements
+from securityroof.analysis.envelope import EnvelopeResult, analyse_envelope
 from securityroof.analysis.footprint import FootprintResult, analyse_footprint, cueing_variants
 from securityroof.analysis.raid import RaidAnalysis, run_raid
 from securityroof.analysis.sharing import SharingResult, analyse_sharing
@@ -36,6 +38,9 @@ RAID_SEED = 20100326  # the date of the Brussels Forum speech, for a memorable s
 RAID_TRIALS = 2_000
 SHAPLEY_SEED = 0
 STABILITY_DRAWS = 200  # Monte Carlo draws of the stability verdict in an assessment
+# The envelope's site maps in a report: no finer than 1 degree (a finer map is
+# `roof envelope --resolution-deg`'s job; the report's other maps are coarser).
+ENVELOPE_MIN_RESOLUTION_DEG = 1.0
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,7 @@ class Assessment:
     footprint: FootprintResult
     comparison: list[tuple[str, FootprintResult]]  # label, footprint; the scenario first
     stability: StabilityResult | None  # None when there are no strategic forces to judge
+    envelope: EnvelopeResult | None  # idem
     strategic: EngagementResult | None  # the strategic threats flown and engaged, for maps
     sharing: SharingResult
     raid: RaidAnalysis | None  # None when no battery can engage the regional threats
@@ -92,10 +98,18 @@ def assess(
             comparison.append((label, analyse_footprint(variant, resolution_deg=resolution_deg)))
     stability = None
     strategic = None
+    envelope = None
     if strategic_threats(scenario):
         with clock("stability"):
             stability = analyse_stability(scenario, draws=STABILITY_DRAWS)
             strategic = stability.engagements
+        with clock("transparency envelope"):
+            envelope = analyse_envelope(
+                scenario,
+                resolution_deg=max(resolution_deg, ENVELOPE_MIN_RESOLUTION_DEG),
+                compare=tuple(a for a in COMPARED_ARCHITECTURES if a != scenario.architecture),
+                geometry=stability.geometry,
+            )
     with clock("validation"):
         validation = validate()
     with clock("cost sharing"):
@@ -114,6 +128,7 @@ def assess(
         footprint=comparison[0][1],
         comparison=comparison,
         stability=stability,
+        envelope=envelope,
         strategic=strategic,
         sharing=sharing,
         raid=raid,

@@ -65,8 +65,8 @@ from securityroof.analysis.site_map import (
     PatrolVerdict,
     SiteMap,
     candidate,
+    candidate_grid,
     judge_patrol_area,
-    region_grid,
     site_map,
 )
 from securityroof.analysis.stability import (
@@ -143,6 +143,9 @@ class Tradeoff:
     architecture: str
     points: list[TradeoffPoint]
     strongest_cap_m_s: float | None  # the highest cap that keeps the roof non-strategic
+    # False when the roof is non-strategic at its catalogued speeds: the
+    # strongest cap is then the fastest catalogued speed and limits nothing.
+    limit_needed: bool
     population_at_strongest: float
     population_uncapped: float
     regional_threats: int
@@ -544,6 +547,7 @@ def tradeoff(
         architecture=scenario.architecture or scenario.name,
         points=points,
         strongest_cap_m_s=strongest.cap_m_s if strongest else None,
+        limit_needed=strongest is not points[-1],
         population_at_strongest=strongest.population if strongest else 0.0,
         population_uncapped=points[-1].population,
         regional_threats=0 if regional.observation is None else int(regional.values.size),
@@ -594,6 +598,7 @@ def analyse_envelope(
     maps: bool = True,
     compare: tuple[str, ...] = (),
     cluster: str | None = None,
+    geometry: StrategicGeometry | None = None,
 ) -> EnvelopeResult:
     """The transparency envelope of a scenario's roof (see the module notes).
 
@@ -617,6 +622,9 @@ def analyse_envelope(
         threats and assumptions.
     cluster
         A Dask scheduler address for the site maps' draws.
+    geometry
+        The scenario's strategic set already flown and observed (a stability
+        analysis's), to reuse.
     """
     if not 0.0 < probability < 1.0:
         raise RoofError(
@@ -629,7 +637,7 @@ def analyse_envelope(
     protected = protected_parties(scenario, party)
     batteries = {b.type for site in scenario.sites.values() for b in site.interceptors}
     if maps:
-        region_grid(region, resolution_deg)
+        candidate_grid(region, resolution_deg)
         for area in scenario.patrol_areas:
             if area.interceptor is not None and area.interceptor not in batteries:
                 raise RoofError(
@@ -638,7 +646,7 @@ def analyse_envelope(
                     where=f"{scenario.path}: patrol_areas",
                     fix="Name an interceptor type of the scenario's batteries, or none.",
                 )
-    geometry = strategic_geometry(scenario)
+    geometry = geometry or strategic_geometry(scenario)
     prepared = geometry.prepared
     sample = prepared.space.sample(draws, seed) if draws else None
     judge = _judge(geometry, protected, sample)

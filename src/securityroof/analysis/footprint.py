@@ -3,18 +3,22 @@
 For every threat configuration (a launch area, a missile, a trajectory shape)
 a fan of trajectories is flown toward the region: azimuths across the
 region as seen from the launch area, ranges from the nearest to the farthest
-cell (or the missile's reach), spaced by the grid resolution.
-Guidance per range comes from a one-dimensional table along the fan's
-central azimuth (minimum energy: thrust cutoff at the range-maximising kick;
-lofted/depressed: all stages burnt, kick on that branch); the impact points
-are those actually flown, so the small azimuth dependence of the guidance
-only moves impacts, never mislabels them.
+cell (or the missile's reach), spaced by the grid resolution in range and,
+at each range, across. Guidance per range comes from a one-dimensional table
+along the fan's central azimuth (minimum energy: thrust cutoff at the
+range-maximising kick; lofted/depressed: all stages burnt, kick on that
+branch); the impact points are those actually flown, so the small azimuth
+dependence of the guidance only moves impacts, never mislabels them.
 
-Each fan trajectory goes through the same chain as `roof engage` (sensors,
-cueing rules, reach tables, windows), by chunks, keeping only per-trajectory
-summaries. Each grid cell (and each city) takes the result of the fan
-trajectory that lands nearest to it; a cell farther than the missile's reach
-is not threatened by that configuration.
+Each grid cell (and each city) takes the result of the fan trajectory that
+lands nearest to it, if one lands within 1.5 grid steps; a cell farther than
+the missile's reach is not threatened by that configuration. So only the
+trajectories landing that near a cell or city in reach matter: a sparser
+pilot fan, flown without samples, shows which parts of the fan can land
+there; those are flown, and the ones that do land there go through the same
+chain as `roof engage` (sensors, cueing rules, reach tables, windows), by
+chunks, keeping only per-trajectory summaries. Leaving out the others
+changes no result.
 """
 
 from __future__ import annotations
@@ -27,10 +31,13 @@ from scipy.spatial import cKDTree
 
 from securityroof.analysis.distributed import run_chunks
 from securityroof.analysis.engagement import evaluate, given_flights, observe
+from securityroof.analysis.grid import region_grid
 from securityroof.analysis.prepare import MISSILE_CASE_U, Prepared, prepare
 from securityroof.analysis.sharing import cities_in_region
-from securityroof.core.flight import STATUS_IMPACT, fly_boosted
+from securityroof.core.dynamics import VehicleArrays
+from securityroof.core.flight import STATUS_IMPACT, FlightArrays, fly_boosted
 from securityroof.core.geodesy import geodesic_inverse_batch
+from securityroof.core.planet import Planet
 from securityroof.core.targeting import KICK_GRID, Launch, impacts_of, max_range
 from securityroof.errors import RoofError
 from securityroof.model.scenario import Scenario
@@ -41,6 +48,10 @@ CHUNK = 2_000
 MEMORY_LIMIT_BYTES = 4e9  # refuse grids whose results alone would pass this
 BYTES_PER_CELL_AND_CONFIG = 40
 CITY_MIN_POPULATION = 100_000
+# The pilot fan (`_worth_flying`): one trajectory every PILOT_STEPS fan steps
+# across a range row, and at least one every PILOT_MAX_TURN rad of azimuth.
+PILOT_STEPS = 6
+PILOT_MAX_TURN = 0.5
 
 
 @dataclass(frozen=True)
@@ -147,10 +158,55 @@ def _guidance_table(vehicle, planet, launch, azimuth, shape, drag):
     return r[keep][order], k[keep][order], np.full(order.size, np.inf), longest
 
 
+@dataclass(frozen=True)
+class _Fan:
+    """Fan trajectories by range rows: row ``i`` flies `kick` and `cutoff_s`
+    ``[i]``, which reach `ranges_m` ``[i]`` along the central azimuth, at
+    launch azimuths spread evenly from `az_lo` to `az_hi` (rad). Trajectory
+    ``j`` lies in row `row` ``[j]``, at `across` ``[j]`` (0 to 1) along it."""
+
+    vehicle: VehicleArrays
+    planet: Planet
+    launch: Launch
+    drag: bool
+    az_lo: float
+    az_hi: float
+    ranges_m: np.ndarray
+    kick: np.ndarray
+    cutoff_s: np.ndarray
+    row: np.ndarray
+    across: np.ndarray
+    horizon_s: float  # past every flight: where their samples may stop
+
+    def fly(self, row: np.ndarray, across: np.ndarray, **samples) -> FlightArrays:
+        """Fly the trajectories at `row` and `across` (samples: see `fly_boosted`)."""
+        launch = self.launch
+        azimuth = self.az_lo + across * (self.az_hi - self.az_lo)
+        return fly_boosted(
+            self.vehicle,
+            self.planet,
+            launch.lat,
+            launch.lon,
+            0.0,
+            azimuth,
+            self.kick[row],
+            cutoff_s=self.cutoff_s[row],
+            drag=self.drag,
+            **samples,
+        )
+
+
+def _spread(per_row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row, and place across it (0 to 1, evenly), of ``per_row[i]`` (>= 2)
+    points in each row ``i``, row after row."""
+    row = np.repeat(np.arange(per_row.size), per_row)
+    first = np.cumsum(per_row) - per_row
+    return row, (np.arange(row.size) - first[row]) / (per_row[row] - 1)
+
+
 def _fan(vehicle, planet, launch, shape, centre_az, azimuths, distances, step_m, drag):
-    """Azimuth, kick and cutoff of every fan trajectory (arrays of one length)
-    and a flight-time horizon (s) for their samples, or None if the shape
-    cannot reach the cells."""
+    """The fan toward the cells at `azimuths` and `distances` (see `_Fan`),
+    or None if the shape cannot reach them."""
     ranges_tab, kicks_tab, cutoffs_tab, longest_s = _guidance_table(
         vehicle, planet, launch, centre_az, shape, drag
     )
@@ -163,81 +219,156 @@ def _fan(vehicle, planet, launch, shape, centre_az, azimuths, distances, step_m,
     if r_hi <= r_lo:
         return None
     n_range = max(2, math.ceil((r_hi - r_lo) / step_m) + 1)
-    n_az = max(2, math.ceil((az_hi - az_lo) * r_hi / step_m) + 1)
     fan_ranges = np.linspace(r_lo, r_hi, n_range)
-    kicks = np.interp(fan_ranges, ranges_tab, kicks_tab)
     if shape == "minimum-energy":
         cutoffs = np.interp(fan_ranges, ranges_tab, cutoffs_tab)
     else:
         cutoffs = np.full(n_range, np.inf)
-    az = centre_az + np.linspace(az_lo, az_hi, n_az)
-    aa, rr = np.meshgrid(az, np.arange(n_range), indexing="ij")
-    # The fan's kicks and cutoffs lie within the table's; azimuth changes the
-    # flight time by a few percent at most (Earth rotation).
-    horizon_s = 1.2 * longest_s + 60.0
-    return aa.ravel(), kicks[rr.ravel()], cutoffs[rr.ravel()], horizon_s
+    # Each range its own azimuths, one step apart across at that range: a
+    # common set, spaced for the farthest range, would crowd the near ones.
+    # Range-major, so that a chunk holds flights of similar duration (few
+    # samples after the chunk's last impact, see `_near_landings`).
+    n_az = np.maximum(2, np.ceil((az_hi - az_lo) * fan_ranges / step_m).astype(np.int64) + 1)
+    row, across = _spread(n_az)
+    return _Fan(
+        vehicle=vehicle,
+        planet=planet,
+        launch=launch,
+        drag=drag,
+        az_lo=centre_az + az_lo,
+        az_hi=centre_az + az_hi,
+        ranges_m=fan_ranges,
+        kick=np.interp(fan_ranges, ranges_tab, kicks_tab),
+        cutoff_s=cutoffs,
+        row=row,
+        across=across,
+        # The fan's kicks and cutoffs lie within the table's; azimuth changes
+        # the flight time by a few percent at most (Earth rotation).
+        horizon_s=1.2 * longest_s + 60.0,
+    )
 
 
-def _fly_fan(prepared: Prepared, vehicle, launch, fan, missile_id: str):
+def _impact_units(flight: FlightArrays) -> np.ndarray:
+    """(n, 3) unit vectors toward the impact points; NaN where a trajectory does not land."""
+    landed = flight.status == STATUS_IMPACT
+    xyz = np.where(landed[:, None], flight.impact[:, 1:4], np.nan)
+    return xyz / np.linalg.norm(xyz, axis=1)[:, None]
+
+
+def _target_gaps(targets: cKDTree, units: np.ndarray, bound: float = np.inf) -> np.ndarray:
+    """Chord from each unit vector to the nearest target: inf beyond `bound`, NaN for NaN rows."""
+    gap = np.full(units.shape[0], np.nan)
+    ok = np.isfinite(units[:, 0])
+    gap[ok] = targets.query(units[ok], distance_upper_bound=bound)[0]
+    return gap
+
+
+def _worth_flying(fan: _Fan, targets: cKDTree, match_angle: float, step_m: float) -> np.ndarray:
+    """Which fan trajectories may land within `match_angle` of a target,
+    judged from a sparser pilot fan flown without samples.
+
+    Between two neighbouring pilots of a row the row's impacts follow a
+    short, nearly straight curve, each within the chord between the two
+    pilot impacts of both: it can land within `match_angle` of a target only
+    if one of the pilots lands within `match_angle` plus that chord. A pilot
+    that does not land keeps its neighbours.
+    """
+    span = fan.az_hi - fan.az_lo
+    per_row = 1 + np.maximum(
+        np.ceil(span * fan.ranges_m / (PILOT_STEPS * step_m)), math.ceil(span / PILOT_MAX_TURN)
+    ).astype(np.int64)
+    if 3 * per_row.sum() > fan.row.size:  # hardly sparser than the fan: fly it all
+        return np.ones(fan.row.size, dtype=bool)
+    units = _impact_units(fan.fly(*_spread(per_row)))
+    gap = _target_gaps(targets, units)
+    chord = np.linalg.norm(np.diff(units, axis=0), axis=1)
+    live = ~(np.minimum(gap[:-1], gap[1:]) > match_angle + chord)  # NaN (not landed): live
+    n = per_row[fan.row]
+    first = np.cumsum(per_row)[fan.row] - n
+    return live[first + np.minimum((fan.across * (n - 1)).astype(np.int64), n - 2)]
+
+
+def _near_landings(flight: FlightArrays, targets: cKDTree, match_angle: float, dt: float):
+    """The trajectories of a chunk that land within `match_angle` of a target,
+    their samples cut after the last of their impacts.
+
+    Only these can be the nearest fan impact within `match_angle` of a
+    target; the matching drops the others, so flying them through the
+    engagement chain would change no result.
+    """
+    gap = _target_gaps(targets, _impact_units(flight), np.nextafter(match_angle, np.inf))
+    rows = np.nonzero(gap <= match_angle)[0]
+    last_s = float(flight.impact[rows, 0].max(initial=0.0))
+    n_samples = min(flight.samples.shape[1], math.floor(last_s / dt) + 2)
+    return FlightArrays(
+        flight.status[rows],
+        flight.burnout[rows],
+        flight.apogee[rows],
+        flight.impact[rows],
+        flight.crossings[rows],
+        flight.samples[rows, :n_samples],
+        flight.steps[rows],
+    )
+
+
+def _fly_fan(
+    prepared: Prepared,
+    fan: _Fan,
+    missile_id: str,
+    targets: cKDTree,
+    match_angle: float,
+    step_m: float,
+):
     """Fly a fan by chunks through the engagement chain; return a KD-tree of
-    the impact points and, per landed trajectory, defended, shots and the
-    bit mask of the engaging batteries."""
+    the impact points within `match_angle` of a target (unit vectors of the
+    grid cells and cities in reach) and, per such trajectory, defended, shots
+    and the bit mask of the engaging batteries (None if there is none)."""
     scenario = prepared.scenario
-    planet = prepared.planet
-    a = scenario.assumptions
-    dt = a.sample_interval_s
+    dt = scenario.assumptions.sample_interval_s
     n_b = len(prepared.batteries)
     bit_values = 1 << np.arange(n_b, dtype=np.int64)
     missile_index = prepared.missiles.index(missile_id)
     u = MISSILE_CASE_U[scenario.threat_case]
-    fan_az, fan_kick, fan_cutoff, horizon_s = fan
-    impact_xyz, defended, shots, sites = [], [], [], []
-    for start in range(0, fan_az.size, CHUNK):
-        part = slice(start, start + CHUNK)
-        args = (vehicle, planet, launch.lat, launch.lon, 0.0, fan_az[part], fan_kick[part])
-        flight = fly_boosted(
-            *args, cutoff_s=fan_cutoff[part], drag=a.drag, sample_dt_s=dt, sample_until_s=horizon_s
-        )
+    worth = _worth_flying(fan, targets, match_angle, step_m)
+    rows, across = fan.row[worth], fan.across[worth]
+    impacts, defended, shots, sites = [], [], [], []
+    for start in range(0, rows.size, CHUNK):
+        part = (rows[start : start + CHUNK], across[start : start + CHUNK])
+        flight = fan.fly(*part, sample_dt_s=dt, sample_until_s=fan.horizon_s)
         last = float(np.nanmax(flight.impact[:, 0]))
-        if last > horizon_s:  # a longer flight than the table's: sample all of it
-            flight = fly_boosted(
-                *args,
-                cutoff_s=fan_cutoff[part],
-                drag=a.drag,
-                sample_dt_s=dt,
-                sample_until_s=last + dt,
-            )
+        if last > fan.horizon_s:  # a longer flight than the table's: sample all of it
+            flight = fan.fly(*part, sample_dt_s=dt, sample_until_s=last + dt)
+        flight = _near_landings(flight, targets, match_angle, dt)
+        if flight.status.size == 0:
+            continue
         times = np.arange(flight.samples.shape[1]) * dt
-        rows = flight.status.size
         seen = observe(
             prepared,
             flights=given_flights(flight, times, u),
-            missile_of=np.full(rows, missile_index, dtype=np.int64),
+            missile_of=np.full(flight.status.size, missile_index, dtype=np.int64),
             skip_unreachable=True,
         )
         windows = evaluate(seen).windows.single()
-        landed = flight.status == STATUS_IMPACT
-        impact_xyz.append(np.where(landed[:, None], flight.impact[:, 1:4], np.nan))
+        impacts.append(_impact_units(flight))
         defended.append(windows.engageable.any(axis=1))
         shots.append(windows.shots.sum(axis=1))
         sites.append((windows.engageable * bit_values).sum(axis=1))
-    xyz = np.concatenate(impact_xyz)
-    ok = np.isfinite(xyz[:, 0])
-    tree = cKDTree(xyz[ok] / np.linalg.norm(xyz[ok], axis=1)[:, None])
-    return (
-        tree,
-        np.concatenate(defended)[ok],
-        np.concatenate(shots)[ok],
-        np.concatenate(sites)[ok],
+    if not impacts:
+        return None
+    tree = cKDTree(np.concatenate(impacts))
+    return tree, np.concatenate(defended), np.concatenate(shots), np.concatenate(sites)
+
+
+def _unit(lat_r, lon_r):
+    """Unit vectors of points given by latitude and longitude (rad)."""
+    return np.stack(
+        [np.cos(lat_r) * np.cos(lon_r), np.cos(lat_r) * np.sin(lon_r), np.sin(lat_r)], axis=-1
     )
 
 
 def _nearest(tree, match_angle, lat_r, lon_r):
     """Whether a fan impact lies within `match_angle` (rad) of each point, and which."""
-    unit = np.stack(
-        [np.cos(lat_r) * np.cos(lon_r), np.cos(lat_r) * np.sin(lon_r), np.sin(lat_r)], axis=-1
-    )
-    gap, index = tree.query(unit.reshape(-1, 3))
+    gap, index = tree.query(_unit(lat_r, lon_r).reshape(-1, 3))
     return gap.reshape(lat_r.shape) <= match_angle, index.reshape(lat_r.shape)
 
 
@@ -245,7 +376,7 @@ def _nearest(tree, match_angle, lat_r, lon_r):
 class _ConfigTask:
     """One threat configuration's footprint: a unit of work for a worker."""
 
-    scenario: Scenario
+    prepared: Prepared  # prepared once for all the tasks
     config: ThreatConfig
     lat_deg: np.ndarray
     lon_deg: np.ndarray
@@ -270,9 +401,9 @@ def _config_footprint(task: _ConfigTask) -> _ConfigResult:
 
     A top-level function of picklable arguments, so that Dask workers can run it.
     """
-    scenario, config = task.scenario, task.config
+    prepared, config = task.prepared, task.config
+    scenario = prepared.scenario
     a = scenario.assumptions
-    prepared = prepare(scenario)
     planet = prepared.planet
     grid_lat, grid_lon = np.meshgrid(
         np.radians(task.lat_deg), np.radians(task.lon_deg), indexing="ij"
@@ -313,29 +444,35 @@ def _config_footprint(task: _ConfigTask) -> _ConfigResult:
     )
     if fan is None:
         return empty
-    tree, fan_defended, fan_shots, fan_sites = _fly_fan(
-        prepared, vehicle, launch, fan, config.missile
+    d_city, _, _ = geodesic_inverse_batch(
+        launch.lat, launch.lon, task.city_lat, task.city_lon, planet.a_m, planet.f
+    )
+    city_near = d_city <= reach
+    targets = cKDTree(
+        np.concatenate(
+            [
+                _unit(grid_lat[near], grid_lon[near]),
+                _unit(task.city_lat[city_near], task.city_lon[city_near]),
+            ]
+        )
     )
     match_angle = 1.5 * task.step_m / planet.a_m
+    flown = _fly_fan(prepared, fan, config.missile, targets, match_angle, task.step_m)
+    if flown is None:
+        return replace(empty, fan_trajectories=fan.row.size)
+    tree, fan_defended, fan_shots, fan_sites = flown
     hit, index = _nearest(tree, match_angle, grid_lat, grid_lon)
     hit &= near
-    city_hit = np.zeros(task.city_lat.shape, dtype=bool)
-    city_ok = np.zeros(task.city_lat.shape, dtype=bool)
-    if task.city_lat.size:
-        city_hit, city_index = _nearest(tree, match_angle, task.city_lat, task.city_lon)
-        d_city, _, _ = geodesic_inverse_batch(
-            launch.lat, launch.lon, task.city_lat, task.city_lon, planet.a_m, planet.f
-        )
-        city_hit &= d_city <= reach
-        city_ok = city_hit & fan_defended[city_index]
+    city_hit, city_index = _nearest(tree, match_angle, task.city_lat, task.city_lon)
+    city_hit &= city_near
     return _ConfigResult(
         threatened=hit,
         defended=hit & fan_defended[index],
         shots=np.where(hit, fan_shots[index], 0),
         sites=np.where(hit, fan_sites[index], 0),
-        fan_trajectories=int(fan[0].size),
+        fan_trajectories=fan.row.size,
         city_threatened=city_hit,
-        city_defended=city_ok,
+        city_defended=city_hit & fan_defended[city_index],
     )
 
 
@@ -351,21 +488,9 @@ def analyse_footprint(
     Each configuration is one task: run here on all cores (the kernels are
     parallel), or on the Dask cluster at `cluster`, with the same results.
     """
-    lat_min, lat_max, lon_min, lon_max = region
-    if not (math.isfinite(resolution_deg) and resolution_deg > 0):
-        raise RoofError(
-            f"the resolution must be a positive number of degrees, got {resolution_deg}.",
-            where="--resolution-deg",
-        )
-    if not (-90 <= lat_min < lat_max <= 90 and -180 <= lon_min < lon_max <= 360):
-        raise RoofError(
-            f"the region {region} is empty or outside the globe.",
-            where="region",
-            fix="Give lat min < lat max and lon min < lon max, in degrees.",
-        )
+    lat, lon = region_grid(region, resolution_deg)
     configs = _configs(scenario)
-    n_lat = max(1, round((lat_max - lat_min) / resolution_deg))
-    n_lon = max(1, round((lon_max - lon_min) / resolution_deg))
+    n_lat, n_lon = lat.size, lon.size
     needed = n_lat * n_lon * len(configs) * BYTES_PER_CELL_AND_CONFIG
     if needed > MEMORY_LIMIT_BYTES:
         coarser = resolution_deg * math.sqrt(needed / MEMORY_LIMIT_BYTES) * 1.1
@@ -375,8 +500,6 @@ def analyse_footprint(
             where="--resolution-deg",
             fix=f"Use --resolution-deg {coarser:.3g} or coarser, or a smaller region.",
         )
-    lat = lat_min + (np.arange(n_lat) + 0.5) * (lat_max - lat_min) / n_lat
-    lon = lon_min + (np.arange(n_lon) + 0.5) * (lon_max - lon_min) / n_lon
     prepared = prepare(scenario)
     planet = prepared.planet
     if not prepared.sensors:
@@ -400,7 +523,7 @@ def analyse_footprint(
     # the trajectory landing nearest to it, at most about 0.7 cell away.
     step_m = resolution_deg * math.pi / 180.0 * planet.a_m
     tasks = [
-        _ConfigTask(scenario, config, lat, lon, city_lat, city_lon, step_m) for config in configs
+        _ConfigTask(prepared, config, lat, lon, city_lat, city_lon, step_m) for config in configs
     ]
     parts = run_chunks(_config_footprint, tasks, cluster=cluster)
     city_threatened = np.zeros(city_lat.shape, dtype=bool)

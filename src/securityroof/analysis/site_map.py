@@ -31,7 +31,6 @@ probability exceeds one minus the probability the envelope asks for.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,6 +43,7 @@ from securityroof.analysis.engagement import (
     root_rcs_for,
     track_times,
 )
+from securityroof.analysis.grid import region_grid
 from securityroof.analysis.prepare import Prepared
 from securityroof.analysis.stability import StrategicGeometry
 from securityroof.analysis.uncertainty import DRAW_CHUNK, box_observation, wilson
@@ -416,33 +416,11 @@ class SiteMap:
         )
 
 
-def region_grid(
+def candidate_grid(
     region: tuple[float, float, float, float], resolution_deg: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Cell centres (degrees) of a lat/lon box, or an error saying what is wrong."""
-    lat_min, lat_max, lon_min, lon_max = region
-    if not (math.isfinite(resolution_deg) and resolution_deg > 0):
-        raise RoofError(
-            f"the resolution must be a positive number of degrees, got {resolution_deg}.",
-            where="--resolution-deg",
-        )
-    if not (-90 <= lat_min < lat_max <= 90 and -180 <= lon_min < lon_max <= 360):
-        raise RoofError(
-            f"the region {region} holds no candidate place: it is empty or outside the globe.",
-            where="--region",
-            fix="Give lat min < lat max and lon min < lon max, in degrees.",
-        )
-    n_lat = max(1, round((lat_max - lat_min) / resolution_deg))
-    n_lon = max(1, round((lon_max - lon_min) / resolution_deg))
-    if n_lat * n_lon > MAX_CELLS:
-        raise RoofError(
-            f"a {resolution_deg:g} degree grid over {region} has {n_lat * n_lon:,} cells.",
-            where="--resolution-deg",
-            fix=f"Use a coarser resolution or a smaller region (at most {MAX_CELLS:,} cells).",
-        )
-    lat = lat_min + (np.arange(n_lat) + 0.5) * (lat_max - lat_min) / n_lat
-    lon = lon_min + (np.arange(n_lon) + 0.5) * (lon_max - lon_min) / n_lon
-    return lat, lon
+    """Candidate places (cell centres, degrees) of a site map, at most `MAX_CELLS`."""
+    return region_grid(region, resolution_deg, max_cells=MAX_CELLS)
 
 
 def site_map(
@@ -458,7 +436,7 @@ def site_map(
     groups: SampleGroups | None = None,
 ) -> SiteMap:
     """Where a battery of `interceptor` may stand (see the module notes)."""
-    lat, lon = region_grid(region, resolution_deg)
+    lat, lon = candidate_grid(region, resolution_deg)
     grid_lat, grid_lon = np.meshgrid(lat, lon, indexing="ij")
     found = candidate(geometry.prepared, interceptor, protected)
     places = judge_places(

@@ -188,6 +188,23 @@ class ThreatSensitivity:
 
 
 @dataclass(frozen=True)
+class StrategicGeometry:
+    """The strategic set flown once and observed over the whole box of uncertain values.
+
+    What every strategic analysis starts from (the verdict, its Monte Carlo,
+    the transparency envelope): any draw of the values is evaluated on it
+    without flying or looking again.
+    """
+
+    scenario: Scenario  # with the strategic set as its threats
+    prepared: Prepared
+    judged: np.ndarray  # (n_threats, n_batteries): battery of another party than the threat's
+    observation: Observation
+    case_draw: np.ndarray  # (1, n_values): the scenario's capability cases
+    detected: tuple[np.ndarray, DetectionArrays]  # trajectories and detections at the cases
+
+
+@dataclass(frozen=True)
 class StabilityResult:
     scenario: Scenario  # with the strategic set as its threats
     engagements: EngagementResult  # the strategic set at the scenario's cases
@@ -211,6 +228,7 @@ class StabilityResult:
     strategic_threats: int  # flown at the scenario's case
     unreachable: int  # in the set but beyond the missile's reach at the case
     sentence: str
+    geometry: StrategicGeometry | None = None  # what it was evaluated on, for later analyses
 
 
 def judged_pairs(prepared: Prepared) -> np.ndarray:
@@ -274,23 +292,6 @@ def strategic_scenario(scenario: Scenario) -> Scenario:
             fix="Widen [strategic] (parties, launch_areas), or add ICBM or SLBM threats.",
         )
     return dataclasses.replace(scenario, threats=threats)
-
-
-@dataclass(frozen=True)
-class StrategicGeometry:
-    """The strategic set flown once and observed over the whole box of uncertain values.
-
-    What every strategic analysis starts from (the verdict, its Monte Carlo,
-    the transparency envelope): any draw of the values is evaluated on it
-    without flying or looking again.
-    """
-
-    scenario: Scenario  # with the strategic set as its threats
-    prepared: Prepared
-    judged: np.ndarray  # (n_threats, n_batteries): battery of another party than the threat's
-    observation: Observation
-    case_draw: np.ndarray  # (1, n_values): the scenario's capability cases
-    detected: tuple[np.ndarray, DetectionArrays]  # trajectories and detections at the cases
 
 
 def strategic_geometry(scenario: Scenario) -> StrategicGeometry:
@@ -617,6 +618,7 @@ def analyse_stability(
         strategic_threats=n_flown,
         unreachable=int((~flown).sum()),
         sentence="",
+        geometry=geometry,
     )
     return dataclasses.replace(found, sentence=verdict_sentence(found))
 

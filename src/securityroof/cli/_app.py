@@ -6,13 +6,14 @@ never a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 from securityroof import __version__
 from securityroof.errors import RoofError
@@ -66,3 +67,11 @@ def _root(
 
 def main() -> None:
     app()
+
+
+def titled_table(title: str, columns: Iterable[str]) -> Table:
+    """A table with bold headers whose cells wrap rather than truncate in a narrow terminal."""
+    table = Table(title=title, header_style="bold")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table

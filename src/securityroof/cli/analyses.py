@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from securityroof.cli._app import AsJson, Cluster, app, stdout, user_errors
+from securityroof.cli._app import AsJson, Cluster, app, stdout, titled_table, user_errors
 from securityroof.errors import RoofError
 from securityroof.model.scenario import Scenario, load_scenario
 from securityroof.report.records import interval_record
@@ -185,9 +184,10 @@ def print_stability(record: dict[str, Any], top_speed_m_s: float) -> None:
     stdout.print(record["sentence"])
     by_party = ", ".join(f"{p}: {v}" for p, v in record["verdict_by_party"].items())
     stdout.print(f"Verdict by deterrent party judged: {by_party}.")
-    cases = Table(title="verdict by capability case (offence and defence)", header_style="bold")
-    for column in ("case", "threats", "defence", "verdict", "engageable / flown"):
-        cases.add_column(column, overflow="fold")
+    cases = titled_table(
+        "verdict by capability case (offence and defence)",
+        ("case", "threats", "defence", "verdict", "engageable / flown"),
+    )
     for c in record["by_case"]:
         cases.add_row(
             c["label"],
@@ -197,13 +197,11 @@ def print_stability(record: dict[str, Any], top_speed_m_s: float) -> None:
             f"{c['engageable']} / {c['flown']}",
         )
     stdout.print(cases)
-    believe = Table(
-        title="what you would need to believe: a fire-control track for every battery as early "
+    believe = titled_table(
+        "what you would need to believe: a fire-control track for every battery as early "
         "as this sensor tracks",
-        header_style="bold",
+        ("track as early as", "median time (s)", "engageable / flown", "by"),
     )
-    for column in ("track as early as", "median time (s)", "engageable / flown", "by"):
-        believe.add_column(column, overflow="fold")
     for a in record["track_assumptions"]:
         by = ", ".join(
             f"{k} {v}" for k, v in sorted(a["by_battery"].items(), key=lambda kv: -kv[1])
@@ -215,15 +213,16 @@ def print_stability(record: dict[str, Any], top_speed_m_s: float) -> None:
         f"With tracks shared across every party: {record['engageable_with_tracks_shared']} "
         f"of {record['strategic_threats']} engageable."
     )
-    areas = Table(title="engageable trajectories by launch area and battery", header_style="bold")
-    for column in (
-        "launch area",
-        "party",
-        "battery",
-        "engageable / flown",
-        "least burnout speed (m/s)",
-    ):
-        areas.add_column(column, overflow="fold")
+    areas = titled_table(
+        "engageable trajectories by launch area and battery",
+        (
+            "launch area",
+            "party",
+            "battery",
+            "engageable / flown",
+            "least burnout speed (m/s)",
+        ),
+    )
     speeds = record["min_burnout_speed_m_s"]
     for r in record["by_launch_area_and_battery"]:
         speed = speeds.get(r["launch_area"])
@@ -237,14 +236,12 @@ def print_stability(record: dict[str, Any], top_speed_m_s: float) -> None:
     stdout.print(areas)
     mc = record["monte_carlo"]
     if mc is not None and mc["sensitivity"]:
-        indices = Table(
-            title=f"what the verdict hangs on: sensitivity over {mc['draws']} draws "
+        indices = titled_table(
+            f"what the verdict hangs on: sensitivity over {mc['draws']} draws "
             f"(seed {mc['seed']}); delta = Borgonovo's moment-independent index, "
             "S1 = first-order Sobol index, of the best launch margin",
-            header_style="bold",
+            ("uncertain value", "delta", "S1"),
         )
-        for column in ("uncertain value", "delta", "S1"):
-            indices.add_column(column, overflow="fold")
         for s in mc["sensitivity"][:10]:
             indices.add_row(
                 s["label"],
@@ -252,9 +249,10 @@ def print_stability(record: dict[str, Any], top_speed_m_s: float) -> None:
                 f"{s['s1']:.3f} ± {s['s1_ci95']:.3f}",
             )
         stdout.print(indices)
-    demarcation = Table(title="1997 demarcation agreements", header_style="bold")
-    for column in ("interceptor", "speed (m/s)", "statement", "test targets", "note"):
-        demarcation.add_column(column, overflow="fold")
+    demarcation = titled_table(
+        "1997 demarcation agreements",
+        ("interceptor", "speed (m/s)", "statement", "test targets", "note"),
+    )
     for name, d in record["demarcation"].items():
         demarcation.add_row(
             name, f"{d['speed_m_s']:,.0f}", d["agreed_statement"], d["test_targets"], d["note"]
@@ -335,9 +333,9 @@ def raid(
             f"expected leakers {r.expected_leakers:.2f} (95% {low:.2f}-{high:.2f}); "
             f"no leaker {r.p_no_leaker:.1%} (95% {p_low:.1%}-{p_high:.1%})"
         )
-        table = Table(title="interceptors used", header_style="bold")
-        for column in ("site", "interceptor", "inventory", "mean used", "95% interval"):
-            table.add_column(column)
+        table = titled_table(
+            "interceptors used", ("site", "interceptor", "inventory", "mean used", "95% interval")
+        )
         for i, battery in enumerate(analysis.batteries):
             ci_low, ci_high = r.interceptors_used_ci[i]
             table.add_row(
@@ -397,16 +395,17 @@ def share(
             f"[bold]{result.scenario.name}[/]: joint roof defends {c.grand_value:,.0f} {unit} "
             f"({c.method} Shapley values)"
         )
-        table = Table(title="contributions and fair shares", header_style="bold")
-        for column in (
-            "party",
-            f"Shapley ({unit})",
-            f"alone ({unit})",
-            f"joint ({unit})",
-            "share by Shapley",
-            "share by benefit",
-        ):
-            table.add_column(column)
+        table = titled_table(
+            "contributions and fair shares",
+            (
+                "party",
+                f"Shapley ({unit})",
+                f"alone ({unit})",
+                f"joint ({unit})",
+                "share by Shapley",
+                "share by benefit",
+            ),
+        )
         for i, party in enumerate(result.parties):
             table.add_row(
                 party,
@@ -507,15 +506,16 @@ def footprint(
         if as_json:
             sys.stdout.write(json.dumps(record) + "\n")
             return
-        table = Table(title=f"defended footprint: {base.name}", header_style="bold")
-        for column in (
-            "architecture",
-            "cells threatened",
-            "cells defended",
-            "population threatened",
-            "population defended",
-        ):
-            table.add_column(column)
+        table = titled_table(
+            f"defended footprint: {base.name}",
+            (
+                "architecture",
+                "cells threatened",
+                "cells defended",
+                "population threatened",
+                "population defended",
+            ),
+        )
         for summary in summaries:
             table.add_row(
                 str(summary["architecture"]),
@@ -573,9 +573,10 @@ def validate(
         if as_json:
             sys.stdout.write(json.dumps(records) + "\n")
         else:
-            table = Table(title="published findings, reproduced", header_style="bold")
-            for column in ("finding", "source", "what the project computes", "agrees"):
-                table.add_column(column, overflow="fold")
+            table = titled_table(
+                "published findings, reproduced",
+                ("finding", "source", "what the project computes", "agrees"),
+            )
             for r in results:
                 table.add_row(r.finding, r.source, r.result, "yes" if r.agrees else "NO")
             stdout.print(table)

@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from securityroof.cli._app import AsJson, Cluster, app, stdout, user_errors
+from securityroof.cli._app import AsJson, Cluster, app, stdout, titled_table, user_errors
 from securityroof.errors import RoofError
 from securityroof.model.scenario import load_scenario
 
@@ -50,16 +49,17 @@ def print_envelope(record: dict[str, Any]) -> None:
         f"Regional defence measured on {regional['threats']} regional threats worth "
         f"{regional['population_total'] / 1e6:,.1f} million ({regional['basis']})."
     )
-    speeds = Table(title="burnout-speed limits, per battery", header_style="bold")
-    for column in (
-        "battery",
-        "catalogued (m/s)",
-        "limit (m/s)",
-        "margin (m/s)",
-        "regional threats kept",
-        "population kept (million)",
-    ):
-        speeds.add_column(column, overflow="fold")
+    speeds = titled_table(
+        "burnout-speed limits, per battery",
+        (
+            "battery",
+            "catalogued (m/s)",
+            "limit (m/s)",
+            "margin (m/s)",
+            "regional threats kept",
+            "population kept (million)",
+        ),
+    )
     for s in record["speed_limits"]:
         limit = {
             "above the sweep": f"none up to {s['limit_m_s']:,.0f}",
@@ -75,16 +75,17 @@ def print_envelope(record: dict[str, Any]) -> None:
         )
     stdout.print(speeds)
     if record["links"]:
-        links = Table(title="data links: earliest track time each may pass", header_style="bold")
-        for column in (
-            "link",
-            "now",
-            "limit",
-            "earliest (s after launch)",
-            "first tracks (median s)",
-            "regional threats without / with",
-        ):
-            links.add_column(column, overflow="fold")
+        links = titled_table(
+            "data links: earliest track time each may pass",
+            (
+                "link",
+                "now",
+                "limit",
+                "earliest (s after launch)",
+                "first tracks (median s)",
+                "regional threats without / with",
+            ),
+        )
         for link in record["links"]:
             links.add_row(
                 f"{link['sensor_party']} sensors to {link['battery_party']} interceptors",
@@ -96,11 +97,10 @@ def print_envelope(record: dict[str, Any]) -> None:
             )
         stdout.print(links)
     if record["site_maps"]:
-        maps = Table(
-            title="where a battery may stand: kept-out share of the map", header_style="bold"
+        maps = titled_table(
+            "where a battery may stand: kept-out share of the map",
+            ("interceptor", "own radar", "cells", "land kept out", "sea kept out"),
         )
-        for column in ("interceptor", "own radar", "cells", "land kept out", "sea kept out"):
-            maps.add_column(column, overflow="fold")
         for m in record["site_maps"]:
             maps.add_row(
                 m["interceptor"],
@@ -111,9 +111,10 @@ def print_envelope(record: dict[str, Any]) -> None:
             )
         stdout.print(maps)
     if record["patrol_areas"]:
-        patrols = Table(title="declared patrol areas", header_style="bold")
-        for column in ("area", "interceptor", "verdict", "best margin (s)", "places judged"):
-            patrols.add_column(column, overflow="fold")
+        patrols = titled_table(
+            "declared patrol areas",
+            ("area", "interceptor", "verdict", "best margin (s)", "places judged"),
+        )
         for p in record["patrol_areas"]:
             patrols.add_row(
                 p["area"],
@@ -128,17 +129,21 @@ def print_envelope(record: dict[str, Any]) -> None:
         stdout.print(
             f"Trade-off, {t['architecture']}: "
             + (
-                f"the strongest common speed limit that keeps it non-strategic is "
+                "no common speed limit in the sweep keeps it non-strategic"
+                if strongest is None
+                else f"non-strategic at its catalogued speeds (fastest {strongest:,.0f} m/s): "
+                "no speed limit is needed"
+                if not t["limit_needed"]
+                else f"the strongest common speed limit that keeps it non-strategic is "
                 f"{strongest:,.0f} m/s, defending {t['population_at_strongest'] / 1e6:,.1f} "
                 f"of {t['population_uncapped'] / 1e6:,.1f} million"
-                if strongest is not None
-                else "no common speed limit in the sweep keeps it non-strategic"
             )
             + "."
         )
-    regime = Table(title="the regime: verifiable parameters", header_style="bold")
-    for column in ("parameter", "subject", "declared", "limit", "margin", "unit", "note"):
-        regime.add_column(column, overflow="fold")
+    regime = titled_table(
+        "the regime: verifiable parameters",
+        ("parameter", "subject", "declared", "limit", "margin", "unit", "note"),
+    )
     for r in record["regime"]:
         regime.add_row(
             r["parameter"],

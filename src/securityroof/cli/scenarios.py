@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from securityroof.analysis.engagement import EngagementRecord, run_engagements
-from securityroof.cli._app import AsJson, app, stdout, user_errors
+from securityroof.cli._app import AsJson, app, stdout, titled_table, user_errors
 from securityroof.model.catalog import load_catalog, unknown_name_error
 from securityroof.model.scenario import load_scenario
 from securityroof.report.listing import KINDS, catalog_records, scenario_record
@@ -30,9 +29,7 @@ def catalog(
         if as_json:
             sys.stdout.write(json.dumps(records) + "\n")
             return
-        table = Table(title=f"catalog: {kind}", show_lines=False, header_style="bold")
-        for column in ("id", "name", "sources cited"):
-            table.add_column(column)
+        table = titled_table(f"catalog: {kind}", ("id", "name", "sources cited"))
         for record in records:
             cited = sorted(set(record["sources"].values()))
             table.add_row(record["id"], str(record.get("name", "")), str(len(cited)))
@@ -56,9 +53,9 @@ def check(
             f"parties: {', '.join(record['parties'])}; cueing: {record['cueing']}"
             + (f", extra rules {record['cueing_rules']}" if record["cueing_rules"] else "")
         )
-        sites = Table(title="sites", header_style="bold")
-        for column in ("id", "party", "lat (deg)", "lon (deg)", "sensors", "interceptors"):
-            sites.add_column(column)
+        sites = titled_table(
+            "sites", ("id", "party", "lat (deg)", "lon (deg)", "sensors", "interceptors")
+        )
         for site in record["sites"]:
             sites.add_row(
                 site["id"],
@@ -69,9 +66,7 @@ def check(
                 ", ".join(f"{n} x {t}" for t, n in site["interceptors"].items()),
             )
         stdout.print(sites)
-        threats = Table(title="threats", header_style="bold")
-        for column in ("threat", "missile", "to", "shape"):
-            threats.add_column(column)
+        threats = titled_table("threats", ("threat", "missile", "to", "shape"))
         for threat in record["threats"]:
             threats.add_row(threat["name"], threat["missile"], threat["to"], threat["shape"])
         stdout.print(threats)
@@ -121,19 +116,20 @@ def engage(
         if as_json:
             sys.stdout.write(json.dumps(records) + "\n")
             return
-        table = Table(title=f"engagements: {result.scenario.name}", header_style="bold")
-        for column in (
-            "threat",
-            "site",
-            "interceptor",
-            "window (s after launch)",
-            "altitude (km)",
-            "shots",
-            "launch track",
-            "guided by",
-            "why not",
-        ):
-            table.add_column(column, overflow="fold")
+        table = titled_table(
+            f"engagements: {result.scenario.name}",
+            (
+                "threat",
+                "site",
+                "interceptor",
+                "window (s after launch)",
+                "altitude (km)",
+                "shots",
+                "launch track",
+                "guided by",
+                "why not",
+            ),
+        )
         for r in records:
             window = (
                 f"{r['first_intercept_s']:.0f}-{r['last_intercept_s']:.0f}"

@@ -70,6 +70,7 @@ RADAR_PARAMETERS = ("cue_gain", "min_elevation", "max_elevation", "track_need_s"
 
 GROUP = 8  # samples per pruning group
 COARSE = 8  # groups per coarse group
+CAP_PAD_RAD = 1e-7  # caps padded past acos rounding near 1 (~1e-8 rad); 0.6 m on the ground
 # The smallest distance from the Earth's centre to its surface (polar radius,
 # m): a slant range r reaches at most the central angle 2 asin(r / 2 R) from a
 # site on the surface, whatever the altitude of the point.
@@ -127,7 +128,9 @@ def _groups_kernel(samples, size, n_groups):
                 c = min(1.0, max(-1.0, (x * cx + y * cy + z * cz) / r))
                 widest = max(widest, math.acos(c))
             centre[i, g, 0], centre[i, g, 1], centre[i, g, 2] = cx, cy, cz
-            radius[i, g] = widest
+            # Padded past acos's rounding near 1 (~1e-8 rad): a cap must hold
+            # its samples however the angle is computed.
+            radius[i, g] = widest + CAP_PAD_RAD
     return centre, radius
 
 

@@ -135,6 +135,7 @@ def envelope_record(result: EnvelopeResult) -> dict[str, Any]:
                 "architecture": t.architecture,
                 "regional_threats": t.regional_threats,
                 "strongest_cap_m_s": number_or_none(t.strongest_cap_m_s),
+                "limit_needed": t.limit_needed,
                 "population_at_strongest": t.population_at_strongest,
                 "population_uncapped": t.population_uncapped,
                 "points": [

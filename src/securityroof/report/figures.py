@@ -261,3 +261,35 @@ def coverage_map(assessment: Assessment, path: Path) -> None:
 
 
 COVERAGE_RCS_M2 = 0.1
+
+
+def tradeoff_chart(assessment: Assessment, path: Path) -> None:
+    """Regional population defended against a common burnout-speed limit, per architecture."""
+    envelope = assessment.envelope
+    assert envelope is not None
+    figure, axes = plt.subplots(figsize=(8, 4.5))
+    colours = plt.get_cmap("tab10")
+    for k, curve in enumerate(envelope.tradeoffs):
+        caps = np.array([p.cap_m_s for p in curve.points]) / 1e3
+        people = np.array([p.population for p in curve.points]) / 1e6
+        strategic = np.array([p.strategic_engaged > 0 for p in curve.points])
+        colour = colours(k % 10)
+        axes.step(caps, people, where="post", color=colour, label=curve.architecture)
+        axes.plot(caps[strategic], people[strategic], "x", color=colour, markersize=6)
+        if curve.strongest_cap_m_s is not None:
+            axes.plot(
+                curve.strongest_cap_m_s / 1e3,
+                curve.population_at_strongest / 1e6,
+                "o",
+                color=colour,
+                markersize=7,
+            )
+    axes.set_xlabel("common burnout-speed limit on every interceptor (km/s)")
+    axes.set_ylabel("regional population defended (million)")
+    axes.set_title(
+        "What a speed limit costs: circles, the strongest limit that keeps each roof "
+        "non-strategic; crosses, limits at which it can engage strategic forces",
+        fontsize=8,
+    )
+    axes.legend(fontsize=7)
+    save_png(figure, path)

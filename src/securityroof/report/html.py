@@ -19,8 +19,10 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from securityroof.analysis.assess import Assessment
+from securityroof.analysis.envelope import SPEED_TOLERANCE_M_S
 from securityroof.errors import RoofError
 from securityroof.report import figures
+from securityroof.report.envelope_export import envelope_geojson, envelope_record
 from securityroof.report.exports import (
     write_czml,
     write_footprint_tables,
@@ -28,7 +30,7 @@ from securityroof.report.exports import (
     write_tables,
 )
 from securityroof.report.footprint_export import footprint_summary, write_geojson
-from securityroof.report.maps import footprint_map
+from securityroof.report.maps import footprint_map, keep_out_map
 
 
 def _version() -> str:
@@ -62,6 +64,20 @@ def results_record(assessment: Assessment) -> dict[str, Any]:
         "engageable_pairs": int(assessment.engagements.windows.engageable.sum()),
         "shapley": {
             p: float(v) for p, v in zip(assessment.sharing.parties, sharing.shapley, strict=True)
+        },
+        "envelope": None
+        if assessment.envelope is None
+        else {
+            "speed_limits_m_s": {
+                f"{s.interceptor} at {s.site}": s.limit_m_s
+                for s in assessment.envelope.speed_limits
+            },
+            "keep_out_cells": {
+                m.interceptor: int(m.keep_out.sum()) for m in assessment.envelope.site_maps
+            },
+            "strongest_caps_m_s": {
+                t.architecture: t.strongest_cap_m_s for t in assessment.envelope.tradeoffs
+            },
         },
         "raid": None
         if raid is None
@@ -207,6 +223,22 @@ def write_report(assessment: Assessment, out: Path, *, force: bool = False) -> P
             figures.sensitivity_chart(assessment, staging / "figures/sensitivity.png")
         if assessment.raid is not None:
             figures.raid_histogram(assessment, staging / "figures/raid.png")
+        keep_out_maps = []
+        if assessment.envelope is not None:
+            figures.tradeoff_chart(assessment, staging / "figures/tradeoff.png")
+            for k, found in enumerate(assessment.envelope.site_maps):
+                # A map with nothing kept out says less than a sentence does.
+                name = f"figures/keep-out-{k}.png" if found.keep_out.any() else None
+                if name is not None:
+                    keep_out_map(
+                        found,
+                        assessment.scenario.patrol_areas,
+                        assessment.scenario.sites,
+                        staging / name,
+                    )
+                keep_out_maps.append(
+                    {"file": name, "label": found.interceptor, "places": found.keep_out.size}
+                )
         maps = []
         for k, (label, result) in enumerate(assessment.comparison):
             name = f"figures/footprint-{k}.png"
@@ -219,7 +251,14 @@ def write_report(assessment: Assessment, out: Path, *, force: bool = False) -> P
         write_kml(assessment.engagements, exports / "trajectories.kml")
         write_tables(assessment.engagements, exports)
         write_footprint_tables(assessment.footprint, exports)
-        html = _render(assessment, maps)
+        if assessment.envelope is not None:
+            (exports / "envelope.json").write_text(
+                json.dumps(envelope_record(assessment.envelope)), encoding="utf-8"
+            )
+            (exports / "envelope.geojson").write_text(
+                json.dumps(envelope_geojson(assessment.envelope)), encoding="utf-8"
+            )
+        html = _render(assessment, maps, keep_out_maps)
         (staging / "index.html").write_text(html, encoding="utf-8")
         (staging / "manifest.json").write_text(
             json.dumps(manifest_record(assessment), indent=2), encoding="utf-8"
@@ -236,7 +275,9 @@ def write_report(assessment: Assessment, out: Path, *, force: bool = False) -> P
     return out / "index.html"
 
 
-def _render(assessment: Assessment, maps: list[dict[str, str]]) -> str:
+def _render(
+    assessment: Assessment, maps: list[dict[str, str]], keep_out_maps: list[dict[str, Any]]
+) -> str:
     environment = Environment(
         loader=PackageLoader("securityroof.report", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
@@ -294,6 +335,9 @@ def _render(assessment: Assessment, maps: list[dict[str, str]]) -> str:
         configurations=configurations,
         engagement_rows=engagement_rows,
         stability=assessment.stability,
+        envelope=None if assessment.envelope is None else envelope_record(assessment.envelope),
+        keep_out_maps=keep_out_maps,
+        speed_tolerance_m_s=SPEED_TOLERANCE_M_S,
         area_rows=_area_rows(assessment),
         validation=assessment.validation,
         sharing_rows=sharing_rows,

@@ -13,12 +13,15 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 
 from securityroof.analysis.footprint import FootprintResult
+from securityroof.analysis.site_map import SiteMap
 from securityroof.model.defence import Site
+from securityroof.model.scenario import PatrolArea
 from securityroof.report.basemap import borders, clip, coastlines
 from securityroof.report.files import write_atomically
 
 NOT_THREATENED, UNDEFENDED, DEFENDED = 0, 1, 2
 COLOURS = ListedColormap(["#ffffff00", "#d7301f99", "#1a985099"])
+KEEP_OUT_COLOURS = ListedColormap(["#ffffff00", "#d7301f99", "#2166ac99"])  # -, land, sea
 
 
 def base_axes(region: tuple[float, float, float, float], width_in: float = 10.0):
@@ -132,4 +135,49 @@ def footprint_map(result: FootprintResult, path: Path, *, title: str | None = No
                 color="#1a9850" if city.defended else "#d7301f",
             )
     axes.set_title(title or f"Defended footprint: {result.scenario.name}", fontsize=10)
+    save_png(figure, path)
+
+
+def keep_out_map(
+    found: SiteMap, patrols: list[PatrolArea], sites: dict[str, Site], path: Path
+) -> None:
+    """Where a battery of one type may stand: kept-out land and sea cells over the base map.
+
+    Red cells on land and blue cells at sea are kept out (a battery there could
+    engage a protected strategic trajectory); declared patrol areas of the type
+    are outlined; the type's own sites are black triangles. Written atomically.
+    """
+    lat_min, lat_max, lon_min, lon_max = found.region
+    state = np.zeros(found.keep_out.shape)
+    state[found.keep_out & found.land] = 1
+    state[found.keep_out & ~found.land] = 2
+    figure, axes = base_axes(found.region)
+    axes.imshow(
+        state,
+        origin="lower",
+        extent=(lon_min, lon_max, lat_min, lat_max),
+        cmap=KEEP_OUT_COLOURS,
+        vmin=0,
+        vmax=2,
+        interpolation="nearest",
+        aspect=axes.get_aspect(),
+    )
+    for area in patrols:
+        if area.interceptor in (None, found.interceptor):
+            lon = [*area.lon_deg, area.lon_deg[0]]
+            lat = [*area.lat_deg, area.lat_deg[0]]
+            axes.plot(lon, lat, color="#222222", linewidth=1.0, linestyle="--")
+    draw_sites(
+        axes,
+        {
+            k: v
+            for k, v in sites.items()
+            if any(b.type == found.interceptor for b in v.interceptors)
+        },
+    )
+    radar = f", with its own {found.radar}" if found.radar else ", on remote tracks only"
+    axes.set_title(
+        f"Where a {found.interceptor} battery{radar} may stand: shaded cells are kept out",
+        fontsize=10,
+    )
     save_png(figure, path)
