@@ -269,27 +269,43 @@ def tradeoff_chart(assessment: Assessment, path: Path) -> None:
     assert envelope is not None
     figure, axes = plt.subplots(figsize=(8, 4.5))
     colours = plt.get_cmap("tab10")
+    styles = ("-", "--", "-.", ":")
+    n = len(envelope.tradeoffs)
     for k, curve in enumerate(envelope.tradeoffs):
         caps = np.array([p.cap_m_s for p in curve.points]) / 1e3
         people = np.array([p.population for p in curve.points]) / 1e6
         strategic = np.array([p.strategic_engaged > 0 for p in curve.points])
         colour = colours(k % 10)
-        axes.step(caps, people, where="post", color=colour, label=curve.architecture)
-        axes.plot(caps[strategic], people[strategic], "x", color=colour, markersize=6)
+        # Architectures often share stretches of curve: the earlier ones are
+        # drawn wider underneath, so that none hides another.
+        axes.step(
+            caps,
+            people,
+            where="post",
+            color=colour,
+            linestyle=styles[k % len(styles)],
+            linewidth=1.2 + 1.3 * (n - 1 - k),
+            alpha=0.85,
+            label=curve.architecture,
+            zorder=2 + k,
+        )
+        axes.plot(caps[strategic], people[strategic], "x", color=colour, markersize=7, zorder=9)
         if curve.strongest_cap_m_s is not None:
             axes.plot(
                 curve.strongest_cap_m_s / 1e3,
                 curve.population_at_strongest / 1e6,
                 "o",
                 color=colour,
-                markersize=7,
+                markersize=8,
+                markeredgecolor="black",
+                zorder=10,
             )
+    axes.plot(
+        [], [], "o", color="grey", markeredgecolor="black", label="strongest limit, non-strategic"
+    )
+    axes.plot([], [], "x", color="grey", label="limit at which it engages strategic forces")
     axes.set_xlabel("common burnout-speed limit on every interceptor (km/s)")
     axes.set_ylabel("regional population defended (million)")
-    axes.set_title(
-        "What a speed limit costs: circles, the strongest limit that keeps each roof "
-        "non-strategic; crosses, limits at which it can engage strategic forces",
-        fontsize=8,
-    )
-    axes.legend(fontsize=7)
+    axes.set_title("What a common speed limit costs the regional defence", fontsize=10)
+    axes.legend(fontsize=7, loc="lower right")
     save_png(figure, path)
