@@ -28,24 +28,29 @@ def assess(
         Path | None, typer.Argument(help="Scenario file (default: the joint NATO-Russia roof).")
     ] = None,
     out: Annotated[Path, typer.Option(help="Report folder to write.")] = DEFAULT_OUT,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing folder.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing report folder (only a report).")
+    ] = False,
     resolution_deg: Annotated[float, typer.Option(help="Footprint grid (degrees).")] = 1.0,
     open_report: Annotated[
         bool, typer.Option("--open", help="Open the report in a browser when done.")
     ] = False,
 ) -> None:
     """Assess an architecture: verdict, footprints, shares, raid; an HTML report with maps."""
-    # Imported here: the whole analysis stack is heavy, and other commands need not wait for it.
-    from securityroof.analysis.assess import assess as run_assessment
-    from securityroof.analysis.engagement import require_batteries
-    from securityroof.report.footprint_export import footprint_summary
-    from securityroof.report.html import prepare_output, write_report
+    from securityroof.report.files import prepare_report_target
 
     with user_errors():
         path = scenario or default_scenario()
+        # --out is checked first, before the heavy imports and any physics.
+        prepare_report_target(out, force=force, scenario=path)
+        # Imported here: the whole analysis stack is heavy, and other commands need not wait.
+        from securityroof.analysis.assess import assess as run_assessment
+        from securityroof.analysis.engagement import require_batteries
+        from securityroof.report.footprint_export import footprint_summary
+        from securityroof.report.html import write_report
+
         loaded = load_scenario(path)  # a scenario error stops before any output
         require_batteries(loaded)
-        prepare_output(out, force)
         with Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -60,7 +65,7 @@ def assess(
 
             result = run_assessment(loaded, resolution_deg=resolution_deg, step=step)
             step("writing the report")
-            index = write_report(result, out, force=force)
+            index = write_report(result, out, force=force, scenario=path)
         table = Table(title=f"assessment: {loaded.name}", header_style="bold")
         table.add_column("quantity")
         table.add_column("value", justify="right")

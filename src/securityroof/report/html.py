@@ -1,8 +1,9 @@
 """The assessment report: a folder with index.html, its figures, the exports
 and a manifest, self-contained (opens offline from the file system).
 
-The folder is built in a temporary sibling and renamed into place at the
-end, so a failure never leaves half a report.
+The folder is built in a hidden staging folder beside its target and
+swapped into place at the end (see `securityroof.report.files`), so a
+failure never leaves half a report and never loses the one it replaces.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import shutil
-import tempfile
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,6 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from securityroof.analysis.assess import Assessment
 from securityroof.analysis.envelope import SPEED_TOLERANCE_M_S
-from securityroof.errors import RoofError
 from securityroof.report import figures
 from securityroof.report.envelope_export import envelope_geojson, envelope_record
 from securityroof.report.exports import (
@@ -29,6 +27,7 @@ from securityroof.report.exports import (
     write_kml,
     write_tables,
 )
+from securityroof.report.files import REPORT_FORMAT, replace_report
 from securityroof.report.footprint_export import footprint_summary, write_geojson
 from securityroof.report.maps import footprint_map, keep_out_map
 
@@ -97,6 +96,7 @@ def manifest_record(assessment: Assessment) -> dict[str, Any]:
         for name, path in scenario.catalog.paths.items()
     }
     return {
+        "format": REPORT_FORMAT,
         "tool": "securityroof",
         "version": _version(),
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -189,29 +189,18 @@ def _references(assessment: Assessment) -> list[str]:
     return seen
 
 
-def prepare_output(out: Path, force: bool) -> None:
-    """Refuse an existing folder without --force, and an unwritable parent."""
-    if out.exists() and not force:
-        raise RoofError(
-            "the output folder exists.", where=str(out), fix="Pass --force to replace it."
-        )
-    parent = out.resolve().parent
-    if not parent.is_dir():
-        raise RoofError("its parent folder does not exist.", where=str(out), fix="Create it first.")
-    try:
-        with tempfile.NamedTemporaryFile(dir=parent):
-            pass
-    except OSError as exc:
-        raise RoofError(
-            f"cannot write there ({exc.strerror}).", where=str(parent), fix="Choose another --out."
-        ) from None
+def write_report(
+    assessment: Assessment, out: Path, *, force: bool = False, scenario: Path | None = None
+) -> Path:
+    """Write the report folder; returns the path of index.html.
 
+    `out` is checked and replaced as `replace_report` does: an existing folder
+    only with `force` and only if it holds a report, never a link, the
+    current folder or one above it, or a folder holding `scenario` (default:
+    the assessment's scenario file).
+    """
 
-def write_report(assessment: Assessment, out: Path, *, force: bool = False) -> Path:
-    """Write the report folder; returns the path of index.html."""
-    prepare_output(out, force)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.resolve().parent))
-    try:
+    def fill(staging: Path) -> None:
         (staging / "figures").mkdir()
         figures.threat_map(assessment, staging / "figures/threats.png")
         figures.coverage_map(assessment, staging / "figures/coverage.png")
@@ -266,12 +255,10 @@ def write_report(assessment: Assessment, out: Path, *, force: bool = False) -> P
         (staging / "results.json").write_text(
             json.dumps(results_record(assessment), indent=2), encoding="utf-8"
         )
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+
+    replace_report(
+        out, fill, force=force, scenario=assessment.scenario.path if scenario is None else scenario
+    )
     return out / "index.html"
 
 
