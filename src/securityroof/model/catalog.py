@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import stat
 import tomllib
 import typing
 from collections.abc import Iterator, Mapping
@@ -90,35 +91,152 @@ def catalog_path(filename: str) -> Path:
     return Path(str(resources.files("securityroof.catalog").joinpath(filename)))
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML file; a syntax error names the file and line."""
+# The largest TOML file read (catalog or scenario): far above any real one
+# (the biggest catalog file is about 60 kB), small enough to read at once.
+MAX_TOML_BYTES = 1_000_000
+# The deepest nesting of tables and arrays accepted (a scenario needs about 6).
+MAX_TOML_DEPTH = 32
+
+
+def read_file_bytes(path: Path, max_bytes: int = MAX_TOML_BYTES) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`.
+
+    A FIFO, device, socket or directory is refused from its metadata alone,
+    before it is opened, and the size is checked before reading, so neither
+    `/dev/zero` nor a pipe with no writer can hang or fill the memory.
+    """
+    where = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        info = os.stat(path)
     except FileNotFoundError:
         raise RoofError(
-            "file not found.", where=str(path), fix="Check the path (and SECURITYROOF_CATALOG)."
+            "file not found.", where=where, fix="Check the path (and SECURITYROOF_CATALOG)."
         ) from None
     except OSError as exc:
-        raise RoofError(f"cannot read the file ({exc.strerror}).", where=str(path)) from None
+        raise RoofError(f"cannot read the file ({exc.strerror}).", where=where) from None
+    _check_regular(info, path, max_bytes)
     try:
-        return tomllib.loads(text)
+        # Non-blocking: should a pipe replace the file after the check, the
+        # open still returns at once and the second check refuses it.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise RoofError(f"cannot read the file ({exc.strerror}).", where=where) from None
+    with os.fdopen(fd, "rb") as stream:
+        try:
+            _check_regular(os.fstat(stream.fileno()), path, max_bytes)
+            data = stream.read(max_bytes + 1)
+        except OSError as exc:
+            raise RoofError(f"cannot read the file ({exc.strerror}).", where=where) from None
+    if len(data) > max_bytes:
+        raise _too_big(path, len(data), max_bytes)
+    return data
+
+
+def _check_regular(info: os.stat_result, path: Path, max_bytes: int) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise RoofError("is a folder, not a file.", where=str(path), fix="Name a TOML file.")
+    if not stat.S_ISREG(info.st_mode):
+        raise RoofError(
+            "is not a regular file (a pipe, device or socket); it was not read.",
+            where=str(path),
+            fix="Name a TOML file on disk.",
+        )
+    if info.st_size > max_bytes:
+        raise _too_big(path, info.st_size, max_bytes)
+
+
+def _too_big(path: Path, size: int, max_bytes: int) -> RoofError:
+    return RoofError(
+        f"the file is too large to be a scenario or catalog file ({size:,} bytes or more; "
+        f"the limit is {max_bytes:,}).",
+        where=str(path),
+        fix="Check that this is the right file.",
+    )
+
+
+def decode_utf8(data: bytes, where: str) -> str:
+    """UTF-8 text, or an error naming the first bad byte (UTF-16 is named as such)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
+        raise RoofError(
+            "the file is UTF-16 text, or holds NUL bytes; TOML files must be UTF-8.",
+            where=where,
+            fix="Save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8).",
+        )
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")  # a UTF-8 byte-order mark is harmless
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise RoofError(
+            f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}).",
+            where=where,
+            fix="Save it as UTF-8.",
+        ) from None
+
+
+def parse_toml(text: str, where: str) -> dict[str, Any]:
+    """Parse TOML text; a syntax error, an over-long number or too deep nesting
+    names the file (and the line, where the parser gives one)."""
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RoofError(f"malformed TOML: {exc}.", where=str(path), fix="Fix the syntax.") from None
+        raise RoofError(f"malformed TOML: {exc}.", where=where, fix="Fix the syntax.") from None
+    except RecursionError:
+        raise _too_deep(where) from None
+    except ValueError as exc:
+        # An integer of thousands of digits (Python's conversion limit).
+        raise RoofError(
+            f"malformed TOML: a number is far too long ({str(exc).split(':')[0]}).",
+            where=where,
+            fix="Write numbers with at most a few dozen digits.",
+        ) from None
+    if _depth(data) > MAX_TOML_DEPTH:
+        raise _too_deep(where)
+    return data
 
 
-def _field_names_at(schema: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    """The keys that the table at `loc` inside `schema` accepts (for suggestions)."""
+def _too_deep(where: str) -> RoofError:
+    return RoofError(
+        f"tables or arrays are nested too deeply (the limit is {MAX_TOML_DEPTH} levels).",
+        where=where,
+        fix="Check the brackets.",
+    )
 
-    def unwrap(annotation: Any) -> Any:
-        # X | None -> X
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if typing.get_origin(annotation) not in (list, tuple, dict) and len(args) == 1:
-            return args[0]
-        return annotation
 
+def _depth(value: Any) -> int:
+    """How deeply tables and arrays nest (without recursion)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_TOML_DEPTH:
+            break
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read and parse a TOML file (a regular, UTF-8 file of at most
+    `MAX_TOML_BYTES`); every problem is a RoofError naming the file."""
+    return parse_toml(decode_utf8(read_file_bytes(path), str(path)), str(path))
+
+
+def _unwrap(annotation: Any) -> Any:
+    # X | None -> X
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) not in (list, tuple, dict) and len(args) == 1:
+        return args[0]
+    return annotation
+
+
+def _annotation_at(schema: type[BaseModel], loc: tuple[Any, ...]) -> Any:
+    """The type that the value at `loc` inside `schema` has (None if unknown)."""
     current: Any = schema
     for part in loc:
-        current = unwrap(current)
+        current = _unwrap(current)
         origin, args = typing.get_origin(current), typing.get_args(current)
         if origin in (list, tuple) and args:
             current = args[0]
@@ -128,14 +246,39 @@ def _field_names_at(schema: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
             fields = current.model_fields
             name = next((n for n, f in fields.items() if part in (n, f.alias)), None)
             if name is None:
-                return []
+                return None
             current = fields[name].annotation
         else:
-            return []
-    current = unwrap(current)
+            return None
+    return _unwrap(current)
+
+
+def _field_names_at(schema: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys that the table at `loc` inside `schema` accepts (for suggestions)."""
+    current = _annotation_at(schema, loc)
     if isinstance(current, type) and issubclass(current, BaseModel):
         return [f.alias or n for n, f in current.model_fields.items()]
     return []
+
+
+def _range_of(schema: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
+    """'the range is 0.1 to 30' for a number field with both bounds (None otherwise)."""
+    model = _annotation_at(schema, loc[:-1])
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return None
+    field = next((f for n, f in model.model_fields.items() if loc[-1] in (n, f.alias)), None)
+    if field is None:
+        return None
+    low = high = None
+    for item in field.metadata:
+        low = getattr(item, "ge", getattr(item, "gt", low))
+        high = getattr(item, "le", getattr(item, "lt", high))
+    if low is not None and high is not None:
+        return f"the range is {low:g} to {high:g}"
+    return None
+
+
+_BOUND_ERRORS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
 
 
 def validation_error(
@@ -154,6 +297,10 @@ def validation_error(
         if error["type"] == "extra_forbidden" and schema is not None:
             known = _field_names_at(schema, tuple(error["loc"][:-1]))
             message = f"unknown key{_suggest(str(error['loc'][-1]), known)}"
+        elif error["type"] in _BOUND_ERRORS and schema is not None and error["loc"]:
+            bounds = _range_of(schema, tuple(error["loc"]))
+            if bounds is not None:
+                message = f"{message.rstrip('.')} ({bounds})"
         problems.append(f"{keys}: {message}" if keys else message)
     more = len(exc.errors()) - len(problems)
     if more > 0:

@@ -53,6 +53,13 @@ names are all resolved against the catalog.
     interceptor = "sm-3-block-iia"   # default: every interceptor type of the scenario
     vertices = [[34.0, 24.0], [36.0, 24.0], [36.0, 30.0], [34.0, 30.0]]   # [lat, lon], deg
 
+The file must be a regular UTF-8 file of at most 1 MB (a pipe or device is
+refused unread). Text may not hold control characters or bidirectional
+overrides; every number must be finite and within its physical range (the
+bounds below, e.g. boresights 0-360 deg, site altitude -500 m to 10 km,
+sample interval 0.1-30 s); a scenario whose trajectory samples would not fit
+in memory is refused with the estimate, before any work.
+
 A threat is *strategic* when it is launched from a strategic launch area
 (ICBM fields, SLBM patrol areas) or, from a given point, by an ICBM or SLBM
 (`threat_class`); every other threat is regional. The strategic set
@@ -66,6 +73,9 @@ import copy
 import dataclasses
 import hashlib
 import math
+import os
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -76,16 +86,67 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from securityroof.errors import RoofError
 from securityroof.model.catalog import (
     Catalog,
+    decode_utf8,
     load_catalog,
-    read_toml,
+    parse_toml,
+    read_file_bytes,
     unknown_name_error,
     validation_error,
 )
 from securityroof.model.defence import Interceptor, SensorType, Site
 from securityroof.model.operations import APPROVER_ROLES, Operations, OperationsSpec
-from securityroof.model.quantity import Case
+from securityroof.model.quantity import Case, Quantity
 
 SHAPES = ("minimum-energy", "lofted", "depressed")
+
+# Bounds on what a scenario may ask for. Each is far outside anything real, so
+# no honest scenario meets it, and close enough that no value within it can
+# make an analysis run out of memory or produce nonsense without a word.
+MAX_FLIGHT_TIME_S = 10_000.0  # an ICBM flies about 2,000 s; no interceptor 1,000 s
+MAX_COUNT = 10_000  # interceptors of one battery (the largest magazines hold hundreds)
+MAX_THREATS = 2_000  # threat trajectories after expanding targets and shapes
+MAX_SITES = 1_000
+MAX_INTEGER = 10**15  # any integer in the file (counts, years): beyond it, a typo
+SITE_ALTITUDE_M = (-500.0, 10_000.0)  # Dead Sea shore (-430 m) to above Everest (8,849 m)
+# A satellite site's altitude is its orbit's: low Earth orbit to beyond
+# geostationary (35,786 km) and the apogees of Molniya orbits (about 40,000 km).
+SATELLITE_ALTITUDE_M = (150e3, 50_000e3)
+# Memory the sampled trajectories of one analysis may take before any work:
+# half the machine's memory, at most 16 GiB.
+MAX_SAMPLE_BYTES = 16 * 2**30
+# Physical ranges of the catalog values a scenario may override, in the units
+# of the key: (least, greatest). Fields not listed only need to be finite.
+OVERRIDE_BOUNDS: dict[str, dict[str, tuple[float, float]]] = {
+    "interceptors": {
+        "burnout_speed_m_s": (0.0, 11_186.0),  # escape speed at the surface
+        "burn_time_s": (0.0, 1_000.0),
+        "min_intercept_altitude_km": (0.0, 5_000.0),
+        "max_intercept_altitude_km": (0.0, 5_000.0),
+        "max_ground_range_km": (0.0, 20_038.0),  # half the Earth's circumference
+        "launch_delay_s": (0.0, 3_600.0),
+        "kill_assessment_s": (0.0, 3_600.0),
+        "max_flight_time_s": (0.0, MAX_FLIGHT_TIME_S),
+        "single_shot_kill_probability": (0.0, 1.0),
+        "min_closing_speed_m_s": (0.0, 20_000.0),
+        "max_engagement_angle_deg": (0.0, 180.0),
+        "demonstrated_speed_m_s": (0.0, 20_000.0),
+        "test_target_max_speed_m_s": (0.0, 20_000.0),
+        "test_target_max_range_km": (0.0, 20_038.0),
+    },
+    "sensor_types": {
+        "detection_range_km": (0.0, 50_000.0),  # beyond geostationary distance
+        "cued_range_gain": (1.0, 10.0),
+        "azimuth_half_width_deg": (0.0, 180.0),
+        "min_elevation_deg": (-90.0, 90.0),
+        "max_elevation_deg": (-90.0, 90.0),
+        "track_delay_s": (0.0, 3_600.0),
+        "min_plume_altitude_km": (0.0, 1_000.0),
+        "detection_delay_s": (0.0, 3_600.0),
+    },
+}
+ANY_FINITE = (-1e9, 1e9)
+# Keys whose text may run over several lines.
+_MULTILINE_KEYS = frozenset({"description", "notes"})
 _STRICT = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
@@ -113,9 +174,10 @@ class StrategicSpec(BaseModel):
     model_config = _STRICT
 
     catalog: bool = True
-    parties: list[str] | None = None
-    launch_areas: list[str] | None = None
-    targets: list[str] | None = None
+    # None: all of them; an empty list would silently judge nothing.
+    parties: list[str] | None = Field(default=None, min_length=1)
+    launch_areas: list[str] | None = Field(default=None, min_length=1)
+    targets: list[str] | None = Field(default=None, min_length=1)
     shapes: list[Literal["minimum-energy", "lofted", "depressed"]] = Field(
         default=["minimum-energy", "lofted", "depressed"], min_length=1
     )
@@ -126,12 +188,14 @@ class Assumptions(BaseModel):
     model_config = _STRICT
 
     cueing: Literal["none", "within-party", "across-parties"] | None = None
-    decision_delay_s: float = Field(default=0.0, ge=0.0, allow_inf_nan=False)
-    sample_interval_s: float = Field(default=2.0, gt=0.0, le=30.0, allow_inf_nan=False)
+    decision_delay_s: float = Field(default=0.0, ge=0.0, le=3600.0, allow_inf_nan=False)
+    sample_interval_s: float = Field(default=2.0, ge=0.1, le=30.0, allow_inf_nan=False)
     # "What you would need to believe" about sensors: every site holds a
     # fire-control track this long after each threat's launch (None: the
     # sensor model decides).
-    fire_control_at_s: float | None = Field(default=None, ge=0.0, allow_inf_nan=False)
+    fire_control_at_s: float | None = Field(
+        default=None, ge=0.0, le=MAX_FLIGHT_TIME_S, allow_inf_nan=False
+    )
     earth: Literal["wgs84", "sphere"] = "wgs84"
     rotating: bool = True
     drag: bool = True
@@ -157,8 +221,8 @@ class ThreatSpec(BaseModel):
     shapes: list[Literal["minimum-energy", "lofted", "depressed"]] = Field(
         default=["minimum-energy"], min_length=1
     )
-    launch_time_s: float = Field(default=0.0, ge=0.0, allow_inf_nan=False)
-    rcs_m2: float | None = Field(default=None, gt=0.0, allow_inf_nan=False)
+    launch_time_s: float = Field(default=0.0, ge=0.0, le=86_400.0, allow_inf_nan=False)
+    rcs_m2: float | None = Field(default=None, ge=1e-6, le=1e4, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _one_origin_and_targets(self) -> ThreatSpec:
@@ -179,7 +243,7 @@ class PatrolAreaSpec(BaseModel):
 
     name: str
     interceptor: str | None = None
-    vertices: list[tuple[float, float]] = Field(min_length=3)
+    vertices: list[tuple[float, float]] = Field(min_length=3, max_length=10_000)
 
 
 class SiteSpec(BaseModel):
@@ -282,7 +346,12 @@ def _apply_overrides(
     merged = copy.deepcopy(base)
     for name, value in overrides.items():
         current = merged.get(name)
-        if isinstance(current, dict) and "nominal" in current and isinstance(value, int | float):
+        if (
+            isinstance(current, dict)
+            and "nominal" in current
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+        ):
             merged[name] = {"nominal": float(value), "source": f"scenario {path.name}"}
         else:
             merged[name] = value
@@ -306,6 +375,7 @@ def _override_table(
             result[entry_id] = schema.model_validate(data)
         except ValidationError as exc:
             raise RoofError(validation_error(path, exc).what, where=where) from None
+        _check_override_bounds(result[entry_id], kind, set(values), where)
     return result
 
 
@@ -318,14 +388,16 @@ def load_scenario(
     architectures on the same threats and assumptions).
     """
     catalog = catalog or load_catalog()
-    raw = read_toml(path)
+    file_bytes = read_file_bytes(path)
+    raw = parse_toml(decode_utf8(file_bytes, str(path)), str(path))
+    check_raw_values(raw, str(path))
     if architecture is not None and isinstance(raw.get("scenario"), dict):
         raw["scenario"]["architecture"] = architecture
     try:
         spec = ScenarioFile.model_validate(raw)
     except ValidationError as exc:
         raise validation_error(path, exc, ScenarioFile) from None
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256(file_bytes).hexdigest()
     unknown_kinds = set(spec.overrides) - {"interceptors", "sensor_types"}
     if unknown_kinds:
         kind = sorted(unknown_kinds)[0]
@@ -378,6 +450,7 @@ def load_scenario(
             sites[site_spec.id] = Site.model_validate(data)
         except ValidationError as exc:
             raise RoofError(validation_error(path, exc).what, where=where) from None
+        _check_site(sites[site_spec.id], where)
     if not sites:
         raise RoofError(
             "the scenario has no sites.",
@@ -413,6 +486,7 @@ def load_scenario(
         for i, threat_spec in enumerate(spec.threats)
         for threat in _resolve_threat(threat_spec, i, catalog, path)
     ]
+    _check_sizes(sites, threats, path)
     _check_strategic(spec.strategic, catalog, path)
     header_case = spec.scenario.case
     case = (
@@ -424,7 +498,7 @@ def load_scenario(
     # Hosts take part in operations too: they approve what fires from their soil.
     operating = sorted({*parties, *(s.host for s in sites.values() if s.host)})
     operations = _resolve_operations(spec.operations, operating, sites, catalog, path)
-    return Scenario(
+    scenario = Scenario(
         path=path,
         name=spec.scenario.name,
         description=spec.scenario.description,
@@ -447,6 +521,8 @@ def load_scenario(
             _patrol_area(area, i, interceptors, path) for i, area in enumerate(spec.patrol_areas)
         ],
     )
+    check_memory(scenario)
+    return scenario
 
 
 def _patrol_area(
@@ -513,7 +589,7 @@ def _as_quantities(values: dict[str, Any], path: Path) -> dict[str, Any]:
     """Inline sites may give plain numbers; they are the scenario's own values."""
     out = dict(values)
     for key in ("lat_deg", "lon_deg", "altitude_m"):
-        if isinstance(out.get(key), int | float):
+        if isinstance(out.get(key), int | float) and not isinstance(out.get(key), bool):
             out[key] = {"nominal": float(out[key]), "source": f"scenario {path.name}"}
     return out
 
@@ -700,3 +776,179 @@ def strategic_threats(scenario: Scenario) -> list[Threat]:
 def regional_threats(scenario: Scenario) -> list[Threat]:
     """The scenario's regional threats (`threat_class`), in order."""
     return [t for t in scenario.threats if t.threat_class == "regional"]
+
+
+def _unsafe_character(text: str, multiline: bool) -> str | None:
+    """The first character that must not appear in scenario text, or None.
+
+    Control characters (terminal escape codes, NUL, carriage returns) and the
+    bidirectional overrides that make text read differently from what it is
+    are refused; tabs and newlines only where text may run over lines.
+    """
+    for char in text:
+        if multiline and char in "\n\t":
+            continue
+        category = unicodedata.category(char)
+        if category == "Cc" or (category == "Cf" and unicodedata.bidirectional(char) in _BIDI):
+            return char
+    return None
+
+
+_BIDI = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
+
+
+def check_raw_values(raw: dict[str, Any], where: str) -> None:
+    """Refuse what no schema should have to see: text with control characters
+    (in values or keys), numbers that are not finite, integers beyond
+    `MAX_INTEGER`. Each error names the key path."""
+    stack: list[tuple[Any, str, str]] = [(raw, "", "")]
+    while stack:
+        value, keys, last = stack.pop()
+        at = f"{where}: {keys}" if keys else where
+        if isinstance(value, dict):
+            for key, item in value.items():
+                bad = _unsafe_character(str(key), multiline=False)
+                if bad is not None:
+                    raise RoofError(
+                        f"a key holds the control character {bad!r} ({key!r}).",
+                        where=at,
+                        fix="Keys are plain names: remove the character.",
+                    )
+                stack.append((item, f"{keys}.{key}" if keys else str(key), str(key)))
+        elif isinstance(value, list):
+            stack.extend((item, f"{keys}[{i}]", last) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            bad = _unsafe_character(value, multiline=last in _MULTILINE_KEYS)
+            if bad is not None:
+                raise RoofError(
+                    f"the text holds the control character {bad!r} ({value[:60]!r}).",
+                    where=at,
+                    fix="Remove control characters (escape codes, line breaks in names).",
+                )
+        elif isinstance(value, bool):
+            continue
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise RoofError(
+                f"{value} is not a finite number.", where=at, fix="Give a finite number."
+            )
+        elif isinstance(value, int) and abs(value) > MAX_INTEGER:
+            raise RoofError(
+                f"the integer is far too large ({len(str(abs(value)))} digits).",
+                where=at,
+                fix=f"Give a number of at most {MAX_INTEGER:.0e} in magnitude.",
+            )
+
+
+def _quantity_values(quantity: Quantity) -> list[float]:
+    return [v for v in (quantity.low, quantity.nominal, quantity.high) if v is not None]
+
+
+def _in_range(
+    values: Iterable[float], bounds: tuple[float, float], key: str, unit: str, where: str
+) -> None:
+    low, high = bounds
+    for value in values:
+        if not (math.isfinite(value) and low <= value <= high):
+            raise RoofError(
+                f"{key} {value:g} is outside its physical range, {low:g} to {high:g}{unit}.",
+                where=f"{where}.{key}",
+                fix="Give a value within the range.",
+            )
+
+
+def _check_site(site: Site, where: str) -> None:
+    """The bounds of a scenario's own site: on the Earth's surface (or in orbit), boresights
+    as compass azimuths, sane battery sizes, something at the site."""
+    _in_range(_quantity_values(site.lat_deg), (-90.0, 90.0), "lat_deg", " deg", where)
+    _in_range(_quantity_values(site.lon_deg), (-180.0, 360.0), "lon_deg", " deg", where)
+    if site.altitude_m is not None:
+        bounds = SATELLITE_ALTITUDE_M if site.kind == "satellite" else SITE_ALTITUDE_M
+        _in_range(_quantity_values(site.altitude_m), bounds, "altitude_m", " m", where)
+    for i, mount in enumerate(site.sensors):
+        _in_range(
+            [mount.boresight_deg], (0.0, 360.0), "boresight_deg", " deg", f"{where}.sensors[{i}]"
+        )
+    for i, battery in enumerate(site.interceptors):
+        _in_range([battery.count], (0, MAX_COUNT), "count", "", f"{where}.interceptors[{i}]")
+    if not site.sensors and not site.interceptors:
+        raise RoofError(
+            "the site has neither sensors nor interceptors.",
+            where=where,
+            fix="Give it sensors = [...] or interceptors = [...], or leave it out.",
+        )
+
+
+def _check_override_bounds(entry: BaseModel, kind: str, keys: set[str], where: str) -> None:
+    """The overridden numbers of a catalog entry within their physical ranges."""
+    bounds = OVERRIDE_BOUNDS.get(kind, {})
+    for key in sorted(keys):
+        value = getattr(entry, key, None)
+        if isinstance(value, Quantity):
+            values = _quantity_values(value)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            values = [float(value)]
+        else:
+            continue
+        unit = next((f" {u}" for u in ("km", "m_s", "s", "deg") if key.endswith(u)), "")
+        _in_range(values, bounds.get(key, ANY_FINITE), key, unit.replace("m_s", "m/s"), where)
+
+
+def _check_sizes(sites: dict[str, Site], threats: list[Threat], path: Path) -> None:
+    if len(threats) > MAX_THREATS:
+        raise RoofError(
+            f"the scenario expands to {len(threats):,} threat trajectories (targets x shapes); "
+            f"the limit is {MAX_THREATS:,}.",
+            where=f"{path}: threats",
+            fix="Split it into several scenarios.",
+        )
+    if len(sites) > MAX_SITES:
+        raise RoofError(
+            f"the scenario has {len(sites):,} sites; the limit is {MAX_SITES:,}.",
+            where=f"{path}: sites",
+            fix="Split it into several scenarios.",
+        )
+
+
+# Sampling, as the analyses do it: every threat trajectory is flown in each of
+# three capability cases, for at most this long; each interceptor type's reach
+# table flies a fan of this many trajectories for its longest flight plus a
+# margin. A sample holds six float64 numbers.
+_THREAT_FLIGHT_S = 3_600.0
+_CASES = 3
+_FAN_RAYS = 80
+_FAN_MARGIN = 1.25
+_SAMPLE_BYTES = 6 * 8
+
+
+def sample_memory_bytes(scenario: Scenario) -> int:
+    """An estimate of the memory the sampled trajectories of an analysis take."""
+    dt = scenario.assumptions.sample_interval_s
+    threat_bytes = len(scenario.threats) * _CASES * math.ceil(_THREAT_FLIGHT_S / dt) * _SAMPLE_BYTES
+    types = {b.type for s in scenario.sites.values() for b in s.interceptors}
+    fan_bytes = 0
+    for kind in types:
+        longest = max(_quantity_values(scenario.interceptors[kind].max_flight_time_s))
+        fan_bytes += _FAN_RAYS * math.ceil(longest * _FAN_MARGIN / dt) * _SAMPLE_BYTES
+    return threat_bytes + fan_bytes
+
+
+def memory_budget_bytes() -> int:
+    """Half this machine's memory, at most `MAX_SAMPLE_BYTES`."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return MAX_SAMPLE_BYTES
+    return min(MAX_SAMPLE_BYTES, total // 2) if total > 0 else MAX_SAMPLE_BYTES
+
+
+def check_memory(scenario: Scenario) -> None:
+    """Refuse, before any work, a scenario whose samples would not fit in memory."""
+    need = sample_memory_bytes(scenario)
+    budget = memory_budget_bytes()
+    if need > budget:
+        raise RoofError(
+            f"the trajectory samples would take about {need / 2**30:,.1f} GiB of memory "
+            f"(the limit here is {budget / 2**30:,.1f} GiB).",
+            where=f"{scenario.path}: assumptions.sample_interval_s",
+            fix="Sample less often (a larger sample_interval_s), or list fewer threats.",
+        )

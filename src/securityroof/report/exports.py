@@ -21,6 +21,7 @@ import csv
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -336,6 +337,17 @@ def _kml_color(rgba: Sequence[int]) -> str:
     return f"{a:02x}{b:02x}{g:02x}{r:02x}"
 
 
+# Characters XML 1.0 cannot hold, even escaped (control characters other than
+# tab and line breaks, lone surrogates, U+FFFE and U+FFFF).
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def kml_safe(text: str) -> str:
+    """`text` with every character XML cannot hold written as a visible escape
+    (ESC becomes the four characters \\x1b); the KML writer escapes the rest."""
+    return _NOT_XML.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def kml_text(result: EngagementResult) -> str:
     """The KML document of `write_kml` as text."""
     try:
@@ -345,7 +357,7 @@ def kml_text(result: EngagementResult) -> str:
 
     planet = scenario_planet(result.scenario)
     engageable = _engageable_by_any(result)
-    kml = simplekml.Kml(name=result.scenario.name)
+    kml = simplekml.Kml(name=kml_safe(result.scenario.name))
     styles = {}
     for key, rgba in ((True, _ENGAGEABLE_RGBA), (False, _NOT_ENGAGEABLE_RGBA)):
         style = simplekml.Style()
@@ -358,8 +370,8 @@ def kml_text(result: EngagementResult) -> str:
     sites = kml.newfolder(name="Sites")
     for site_id, site in result.scenario.sites.items():
         lat, lon, height = _site_geodetic(result, site_id)
-        point = sites.newpoint(name=site_id, coords=[(lon, lat, height)])
-        point.description = f"{site.name} ({site.party})"
+        point = sites.newpoint(name=kml_safe(site_id), coords=[(lon, lat, height)])
+        point.description = kml_safe(f"{site.name} ({site.party})")
         point.altitudemode = simplekml.AltitudeMode.absolute
         point.style = site_style
 
@@ -373,13 +385,14 @@ def kml_text(result: EngagementResult) -> str:
             (float(x), float(y), float(h))
             for x, y, h in zip(np.degrees(lon_rad), np.degrees(lat_rad), height_m, strict=True)
         ]
-        line = threats.newlinestring(name=threat.name, coords=coords)
+        line = threats.newlinestring(name=kml_safe(threat.name), coords=coords)
         line.altitudemode = simplekml.AltitudeMode.absolute
         line.extrude = 0
         line.tessellate = 0
         line.style = styles[bool(engageable[t])]
-        line.description = f"{threat.missile}, {threat.shape}, to {threat.target_name}; " + (
-            "engageable" if engageable[t] else "not engageable"
+        line.description = kml_safe(
+            f"{threat.missile}, {threat.shape}, to {threat.target_name}; "
+            + ("engageable" if engageable[t] else "not engageable")
         )
     text: str = kml.kml()
     return text
