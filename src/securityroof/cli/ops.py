@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -58,11 +59,15 @@ def serve(
 ) -> None:
     """Run the joint operations service and its live web page."""
     from securityroof.model.scenario import load_scenario
+    from securityroof.ops.server import check_port
     from securityroof.ops.server import serve as run_server
 
-    with user_errors():
+    with user_errors(), ExitStack() as held:
         loaded = load_scenario(scenario or builtin_exercise())
-        service = _store(data_dir, db).open(loaded)
+        store = _store(data_dir, db)
+        held.enter_context(store.lock())  # one server per data folder
+        check_port(host, port)  # before replaying the unfinished exercises, which takes time
+        service = store.open(loaded)
         stdout.print(
             f"Security Roof operations: {loaded.name}\n"
             f"  http://{host}:{port}/   (data in {data_dir}; stop with Ctrl-C)"

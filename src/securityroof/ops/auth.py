@@ -18,10 +18,15 @@ exercises and sees no sensor data.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import secrets
+import threading
 import time
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -133,17 +138,34 @@ def create_user(
     return user
 
 
-def login(session: Session, username: str, password: str) -> tuple[str, float, User] | None:
-    """A new token for right credentials, None otherwise."""
+def find_login(session: Session, username: str, password: str) -> User | None:
+    """The user these credentials belong to, or None (the same work either way).
+
+    It only reads, so the caller can run it outside the service's write lock:
+    Argon2id takes tens of milliseconds and should hold up no one else."""
     user = session.scalars(select(User).where(User.username == username)).first()
     if user is None:
         check_password(_dummy_hash(), password)
         return None
     if not check_password(user.password_hash, password):
         return None
+    return user
+
+
+def issue_token(session: Session, user: User) -> tuple[str, float]:
+    """A new bearer token for `user` and its expiry (Unix time); only its digest is stored."""
     token = secrets.token_urlsafe(32)
     expires = time.time() + TOKEN_LIFETIME_S
     session.add(Token(token_hash=token_digest(token), user_id=user.id, expires_at=expires))
+    return token, expires
+
+
+def login(session: Session, username: str, password: str) -> tuple[str, float, User] | None:
+    """A new token for right credentials, None otherwise."""
+    user = find_login(session, username, password)
+    if user is None:
+        return None
+    token, expires = issue_token(session, user)
     return token, expires, user
 
 
@@ -166,3 +188,183 @@ def revoke(session: Session, token: str) -> None:
     row = session.get(Token, token_digest(token))
     if row is not None:
         row.revoked = True
+
+
+# ------------------------------------------------------------------- limits
+
+Clock = Callable[[], float]
+
+
+def retry_after(wait_s: float) -> str:
+    """The Retry-After header value for a wait: whole seconds, at least 1."""
+    return str(max(1, math.ceil(wait_s)))
+
+
+class RateLimiter:
+    """A token bucket per key (an address, an account): `burst` requests at once,
+    then `per_s` a second. At most `max_keys` keys are remembered; the least
+    recently used are forgotten first (a forgotten key starts with a full bucket)."""
+
+    def __init__(self, burst: float, per_s: float, clock: Clock, max_keys: int = 10_000) -> None:
+        self.burst = burst
+        self.per_s = per_s
+        self.clock = clock
+        self.max_keys = max_keys
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # tokens, at
+        self._lock = threading.Lock()
+
+    def _level(self, key: str, now: float) -> float:
+        tokens, at = self._buckets.get(key, (self.burst, now))
+        return min(self.burst, tokens + (now - at) * self.per_s)
+
+    def take(self, key: str) -> float:
+        """0 and one request counted if the key may go on; else the seconds to wait."""
+        with self._lock:
+            now = self.clock()
+            tokens = self._level(key, now)
+            if tokens < 1.0:
+                self._buckets[key] = (tokens, now)
+                self._buckets.move_to_end(key)
+                return (1.0 - tokens) / self.per_s
+            self._buckets[key] = (tokens - 1.0, now)
+            self._buckets.move_to_end(key)
+            while len(self._buckets) > self.max_keys:
+                self._buckets.popitem(last=False)
+            return 0.0
+
+
+class FailureBackoff:
+    """Exponential back-off after repeated failures (failed logins) per key.
+
+    The first `free` failures cost nothing; each one after that closes the key
+    for `first_s`, then twice as long, up to `max_s`. A success clears the
+    key, and so do `forget_s` seconds without a failure."""
+
+    def __init__(
+        self,
+        free: int,
+        first_s: float,
+        max_s: float,
+        forget_s: float,
+        clock: Clock,
+        max_keys: int = 10_000,
+    ) -> None:
+        self.free = free
+        self.first_s = first_s
+        self.max_s = max_s
+        self.forget_s = forget_s
+        self.clock = clock
+        self.max_keys = max_keys
+        self._state: OrderedDict[str, tuple[int, float, float]] = OrderedDict()
+        self._lock = threading.Lock()  # (failures, last failure, closed until)
+
+    def wait(self, key: str) -> float:
+        """Seconds until the key may try again (0: now)."""
+        with self._lock:
+            state = self._state.get(key)
+            if state is None:
+                return 0.0
+            return max(0.0, state[2] - self.clock())
+
+    def failed(self, key: str) -> float:
+        """Count a failure; returns how long the key is now closed."""
+        with self._lock:
+            now = self.clock()
+            failures, last, _until = self._state.get(key, (0, now, now))
+            if now - last > self.forget_s:
+                failures = 0
+            failures += 1
+            closed = 0.0
+            if failures > self.free:
+                closed = min(self.max_s, self.first_s * 2.0 ** (failures - self.free - 1))
+            self._state[key] = (failures, now, now + closed)
+            self._state.move_to_end(key)
+            while len(self._state) > self.max_keys:
+                self._state.popitem(last=False)
+            return closed
+
+    def succeeded(self, key: str) -> None:
+        with self._lock:
+            self._state.pop(key, None)
+
+
+class StreamSlots:
+    """Live streams open at once: at most `per_account` for one account and
+    `total` for the whole service."""
+
+    def __init__(self, per_account: int, total: int) -> None:
+        self.per_account = per_account
+        self.total = total
+        self._open: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def open_count(self, account: str | None = None) -> int:
+        with self._lock:
+            return sum(self._open.values()) if account is None else self._open.get(account, 0)
+
+    def acquire(self, account: str) -> Callable[[], None] | None:
+        """A function that gives the slot back (safe to call twice), or None if full."""
+        with self._lock:
+            if (
+                self._open.get(account, 0) >= self.per_account
+                or sum(self._open.values()) >= self.total
+            ):
+                return None
+            self._open[account] = self._open.get(account, 0) + 1
+        given_back = threading.Event()
+
+        def release() -> None:
+            with self._lock:
+                if given_back.is_set():
+                    return
+                given_back.set()
+                left = self._open.get(account, 0) - 1
+                if left > 0:
+                    self._open[account] = left
+                else:
+                    self._open.pop(account, None)
+
+        return release
+
+
+@dataclass
+class Limits:
+    """The service's limits against floods: logins, refused requests, live streams.
+
+    Failed logins back off per account (5 free, then 1 s doubling to 60 s) and
+    per address (20 free, then 1 s doubling to 5 min); any address may try 60
+    logins at once and then two a second (a party's consoles may share one
+    address; guessing is held back by the failure backoff); at most 4 passwords are hashed at
+    once (Argon2id uses 64 MiB each). Refused requests (401, 403, 404, 409)
+    are allowed 30 at once and then one every 2 s, per address for unknown
+    tokens and per account for valid ones; beyond that the answer is 429.
+    Live streams: 8 per account, 256 in all."""
+
+    clock: Clock = time.monotonic
+    login_per_address: RateLimiter = field(init=False)
+    login_failures_per_account: FailureBackoff = field(init=False)
+    login_failures_per_address: FailureBackoff = field(init=False)
+    refused_per_address: RateLimiter = field(init=False)
+    refused_per_account: RateLimiter = field(init=False)
+    streams: StreamSlots = field(init=False)
+    hashing_at_once: int = 4
+    hashing_wait_s: float = 10.0
+
+    def __post_init__(self) -> None:
+        self.login_per_address = RateLimiter(60, 2.0, self.clock)
+        self.login_failures_per_account = FailureBackoff(5, 1.0, 60.0, 900.0, self.clock)
+        self.login_failures_per_address = FailureBackoff(20, 1.0, 300.0, 900.0, self.clock)
+        self.refused_per_address = RateLimiter(30, 0.5, self.clock)
+        self.refused_per_account = RateLimiter(30, 0.5, self.clock)
+        self.streams = StreamSlots(8, 256)
+        self._hashing = threading.BoundedSemaphore(self.hashing_at_once)
+
+    @contextmanager
+    def hashing(self) -> Iterator[bool]:
+        """Yields whether a hashing slot was free within `hashing_wait_s`."""
+        got = self._hashing.acquire(timeout=self.hashing_wait_s)
+        try:
+            yield got
+        finally:
+            if got:
+                self._hashing.release()

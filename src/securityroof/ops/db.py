@@ -9,6 +9,8 @@ The schema is created and upgraded by Alembic (`ops/migrations`) on both.
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +147,22 @@ def database_url(db: str | None, data_dir: Path) -> str:
     )
 
 
+PRIVATE_MODE = 0o600  # the database holds every party's payloads and password hashes
+
+
+def make_private(database: Path) -> None:
+    """Create the SQLite file readable by its owner only, and tighten it and its
+    -wal and -shm files if they exist (SQLite gives those the database's mode)."""
+    fd = os.open(database, os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
+    os.close(fd)
+    for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        try:
+            if stat.S_IMODE(path.stat().st_mode) & 0o077:
+                path.chmod(PRIVATE_MODE)
+        except FileNotFoundError:
+            pass
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -169,6 +187,15 @@ def connect(url: str) -> Engine:
                 f"the database folder {folder} does not exist.", where="--db", fix="Create it."
             )
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
+        if parsed.database and parsed.database != ":memory:":
+            try:
+                make_private(Path(parsed.database))
+            except OSError as exc:
+                raise RoofError(
+                    f"cannot create the database file ({exc.strerror}).",
+                    where=parsed.database,
+                    fix="Choose a writable --data-dir.",
+                ) from None
     else:
         kwargs["connect_args"] = {"connect_timeout": 5}
         kwargs["pool_pre_ping"] = True

@@ -1,15 +1,28 @@
 """Starting the service: the data folder, the database, the signing key, the
 clock thread and uvicorn. Every start-up problem is a RoofError, so `roof
-serve` exits with code 2 and one clear line before anything is served."""
+serve` exits with code 2 and one clear line before anything is served.
+
+One server per data folder: `Store.lock` holds an exclusive lock on
+`roof.lock` in it for the server's life. The folder is made 0700 and its
+files 0600. uvicorn runs with limits against slow or idle clients (see
+`uvicorn_config`)."""
 
 from __future__ import annotations
 
+import asyncio
 import errno
+import fcntl
 import logging
+import os
+import resource
 import socket
 import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from securityroof.errors import RoofError
 from securityroof.model.scenario import Scenario
@@ -17,8 +30,26 @@ from securityroof.ops.audit import LogSigner
 from securityroof.ops.db import connect, database_url, migrate
 from securityroof.ops.service import RoofService
 
+if TYPE_CHECKING:
+    import uvicorn
+
 KEY_FILE = "audit-signing-key.pem"
+LOCK_FILE = "roof.lock"
 CLOCK_PERIOD_S = 0.25
+# uvicorn's limits. A request's headers must arrive within HEADER_TIMEOUT_S of
+# the connection (or of the previous reply), an idle kept-alive connection is
+# closed after KEEP_ALIVE_S, headers are at most MAX_HEADER_BYTES (the page
+# sends under 2 KiB). Connections: at most MAX_CONNECTIONS_PER_ADDRESS from
+# one address, and in all what the open-file limit allows less a reserve for
+# the database and the log (at most MAX_CONNECTIONS); uvicorn's
+# limit_concurrency is that same number (it counts open connections, slow
+# ones included, so a lower one would turn a slow-header flood into 503s).
+HEADER_TIMEOUT_S = 10.0
+KEEP_ALIVE_S = 5
+MAX_HEADER_BYTES = 16 * 1024
+MAX_CONNECTIONS_PER_ADDRESS = 256
+MAX_CONNECTIONS = 4096
+FILE_RESERVE = 128
 log = logging.getLogger("securityroof.ops")
 
 
@@ -31,7 +62,8 @@ class Store:
 
     def prepare(self) -> tuple[str, LogSigner]:
         try:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            with _private_files():
+                self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise RoofError(
                 f"cannot create the data folder ({exc.strerror}).",
@@ -40,13 +72,43 @@ class Store:
             ) from None
         url = database_url(self.db, self.data_dir)
         try:
-            signer = LogSigner.load_or_create(self.data_dir / KEY_FILE)
+            with _private_files():
+                signer = LogSigner.load_or_create(self.data_dir / KEY_FILE)
+            _tighten(self.data_dir / KEY_FILE)
         except (OSError, ValueError) as exc:
             raise RoofError(
                 f"cannot read or create the audit signing key ({exc}).",
                 where=str(self.data_dir / KEY_FILE),
             ) from None
         return url, signer
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the data folder for one server; a second one is refused at once."""
+        try:
+            with _private_files():
+                self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(self.data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise RoofError(
+                f"cannot create the lock file ({exc.strerror}).",
+                where=str(self.data_dir / LOCK_FILE),
+                fix="Choose a writable --data-dir.",
+            ) from None
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise RoofError(
+                    "another `roof serve` is using this data folder.",
+                    where=str(self.data_dir),
+                    fix="Stop the other server, or give this one its own --data-dir.",
+                ) from None
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+            yield
+        finally:
+            os.close(fd)  # closing the file releases the lock
 
     def open(self, scenario: Scenario | None) -> RoofService:
         url, signer = self.prepare()
@@ -76,6 +138,121 @@ def check_port(host: str, port: int) -> None:
             raise RoofError(f"cannot listen on {host}:{port} ({exc.strerror}).") from None
 
 
+@contextmanager
+def _private_files() -> Iterator[None]:
+    """New files and folders readable by the owner only (start-up runs in one thread)."""
+    before = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(before)
+
+
+def _tighten(path: Path) -> None:
+    if path.exists() and path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+
+
+def raise_open_file_limit(wanted: int = MAX_CONNECTIONS + FILE_RESERVE) -> int:
+    """Raise the soft limit on open files towards `wanted` (never past the hard
+    limit) and return the limit in force."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    return int(soft) if soft != resource.RLIM_INFINITY else wanted
+
+
+def guarded_h11(
+    header_timeout_s: float, max_connections: int, per_address: int
+) -> type[asyncio.Protocol]:
+    """uvicorn's h11 protocol with a deadline for each request's headers and
+    caps on connections (in all and per address): a connection past a cap is
+    closed at once, before it can hold a file descriptor for long."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    per_host: Counter[str] = Counter()
+
+    class GuardedH11(H11Protocol):
+        _header_timer: asyncio.TimerHandle | None = None
+        _host: str | None = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._host = self.client[0] if self.client else None
+            if self._host is not None:
+                per_host[self._host] += 1
+            if len(self.connections) > max_connections or (
+                self._host is not None and per_host[self._host] > per_address
+            ):
+                transport.abort()
+                return
+            self._arm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            if self._host is not None:
+                per_host[self._host] -= 1
+                if per_host[self._host] <= 0:
+                    del per_host[self._host]
+                self._host = None
+            super().connection_lost(exc)
+
+        def data_received(self, data: bytes) -> None:
+            before = self.cycle
+            super().data_received(data)
+            if self.cycle is not before:  # a request's headers are in
+                self._disarm()
+
+        def on_response_complete(self) -> None:
+            before = self.cycle
+            super().on_response_complete()
+            if self.cycle is before and not self.transport.is_closing():
+                self._arm()  # the next request's headers have a deadline too
+
+        def _arm(self) -> None:
+            self._disarm()
+            self._header_timer = self.loop.call_later(header_timeout_s, self._too_slow)
+
+        def _disarm(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+
+        def _too_slow(self) -> None:
+            self._header_timer = None
+            if self.cycle is None or self.cycle.response_complete:
+                self.transport.close()
+
+    return GuardedH11
+
+
+def uvicorn_config(
+    app: Any, host: str, port: int, header_timeout_s: float = HEADER_TIMEOUT_S
+) -> uvicorn.Config:
+    """uvicorn's settings for the service, with its limits."""
+    import uvicorn
+
+    files = raise_open_file_limit()
+    max_connections = max(16, min(MAX_CONNECTIONS, files - FILE_RESERVE))
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        http=guarded_h11(header_timeout_s, max_connections, MAX_CONNECTIONS_PER_ADDRESS),
+        ws="none",
+        timeout_keep_alive=KEEP_ALIVE_S,
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+        limit_concurrency=max_connections,
+        backlog=min(2048, max_connections),
+    )
+
+
 def run_clock(service: RoofService, stop: threading.Event) -> None:
     """Advance the clocked exercises until `stop` is set."""
     while not stop.wait(CLOCK_PERIOD_S):
@@ -95,6 +272,7 @@ def serve(service: RoofService, host: str, port: int) -> None:
     clock = threading.Thread(target=run_clock, args=(service, stop), daemon=True)
     clock.start()
     try:
-        uvicorn.run(create_app(service), host=host, port=port, log_level="warning")
+        uvicorn.Server(uvicorn_config(create_app(service), host, port)).run()
     finally:
         stop.set()
+        service.flush_refusals(everything=True)

@@ -5,7 +5,10 @@ Every change is one database transaction that also appends its audit
 entries, and the reply is sent only after the commit: an acknowledged change
 survives a crash, and the log always matches the state. Requests the rules
 refuse (no say, replayed or late approvals, wrong role, bad tokens) are
-refused with a reason and recorded in the log.
+refused with a reason and recorded in the log, counted: one entry when a
+kind of refusal first comes from an address (or an account) in a minute, one
+more with the count of the rest when the minute is over. Nobody's attempted
+user name is written.
 
 Who sees what (see `model/operations.py` for the sharing grants and
 `ops/auth.py` for the roles):
@@ -46,13 +49,31 @@ COVERAGE_RCS_M2 = 0.1  # the target size the drawn radar coverage is for
 MAX_ADVANCE_S = 3600.0
 
 
+REFUSAL_WINDOW_S = 60  # refused requests are counted per minute in the audit log
+MAX_REFUSAL_TALLIES = 5_000  # beyond: counted under one "(many)" address
+
+
 class RefusedError(Exception):
     """A request the service refuses: HTTP status and a message for the user."""
 
-    def __init__(self, status: int, detail: str) -> None:
+    def __init__(self, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
+        self.headers = headers or {}
+
+
+@dataclass
+class _Tally:
+    """Refusals of one kind from one address or account in one minute."""
+
+    window_start: int  # Unix time, s
+    who: dict[str, Any]
+    readers: list[str]
+    status: int
+    reason: str
+    exercise_id: int | None
+    unwritten: int = 0  # counted since the last entry
 
 
 @dataclass
@@ -74,6 +95,9 @@ class RoofService:
         self._pictures: dict[tuple[int, str, bool], tuple[int, dict[str, Any]]] = {}
         self._sites = sites_json(scenario) if scenario is not None else []
         self.decisions = Decisions(self)
+        self.limits = auth.Limits()
+        self._tallies: dict[tuple[str, int, str, int | None], _Tally] = {}
+        self._tally_lock = threading.Lock()
         with self.sessions() as session:
             self.ledger.load(session)
             if scenario is None:
@@ -112,23 +136,102 @@ class RoofService:
         detail: str,
         exercise_id: int | None = None,
     ) -> RefusedError:
-        """Record a refused request in the log and return the error to raise."""
-        readers = [principal.party] if principal and principal.party else [EVERYONE]
+        """Count a refused request in the log and return the error to raise.
+
+        An account refused too often gets 429 instead (with Retry-After)."""
+        if principal is None:
+            return self.refuse_unknown("unknown", status, detail)
+        wait = self.limits.refused_per_account.take(principal.username)
+        headers = None
+        if wait > 0:
+            status, detail = 429, "too many refused requests from this account: try again later"
+            headers = {"Retry-After": auth.retry_after(wait)}
+            action, exercise_id = "any", None
+        readers = [principal.party] if principal.party else [EVERYONE]
+        who = {"user": principal.username, "party": principal.party, "action": action}
+        self.count_refusal(who, readers, status, detail, exercise_id)
+        return RefusedError(status, detail, headers)
+
+    def refuse_unknown(
+        self, address: str, status: int, detail: str, headers: dict[str, str] | None = None
+    ) -> RefusedError:
+        """Count a refused request from someone not logged in: by address only,
+        never the user name it tried."""
+        self.count_refusal({"address": address}, [EVERYONE], status, detail, None)
+        return RefusedError(status, detail, headers)
+
+    def count_refusal(
+        self,
+        who: dict[str, Any],
+        readers: list[str],
+        status: int,
+        reason: str,
+        exercise_id: int | None,
+    ) -> None:
+        """The first refusal of its kind in a minute is written at once; the
+        others are counted and written as one entry when the minute is over."""
+        now = time.time()
+        window = int(now // REFUSAL_WINDOW_S) * REFUSAL_WINDOW_S
+        key = (json.dumps(who, sort_keys=True), status, reason, exercise_id)
+        with self._tally_lock:
+            due = self._close_tallies(window)
+            tally = self._tallies.get(key)
+            first = tally is None
+            if tally is None:
+                if len(self._tallies) >= MAX_REFUSAL_TALLIES:
+                    who, readers = {"address": "(many)"}, [EVERYONE]
+                    key = (json.dumps(who), status, reason, None)
+                    exercise_id = None
+                tally = self._tallies.get(key)
+                first = tally is None
+                if tally is None:
+                    tally = _Tally(window, who, readers, status, reason, exercise_id)
+                    self._tallies[key] = tally
+            if first:
+                due.append((tally, 1))
+            else:
+                tally.unwritten += 1
+        self._write_tallies(due)
+
+    def flush_refusals(self, everything: bool = False) -> None:
+        """Write the counts of the minutes that are over (`everything`: of all)."""
+        window = int(time.time() // REFUSAL_WINDOW_S) * REFUSAL_WINDOW_S
+        with self._tally_lock:
+            due = self._close_tallies(window)
+            if everything:
+                for tally in self._tallies.values():
+                    if tally.unwritten:
+                        due.append((tally, tally.unwritten))
+                        tally.unwritten = 0
+        self._write_tallies(due)
+
+    def _close_tallies(self, window: int) -> list[tuple[_Tally, int]]:
+        """Take out the tallies of earlier minutes (call with the tally lock held)."""
+        if not self._tallies:
+            return []
+        closed = [k for k, t in self._tallies.items() if t.window_start != window]
+        due = []
+        for key in closed:
+            tally = self._tallies.pop(key)
+            if tally.unwritten:
+                due.append((tally, tally.unwritten))
+        return due
+
+    def _write_tallies(self, due: list[tuple[_Tally, int]]) -> None:
+        if not due:
+            return
         with self.writing() as session:
-            self.ledger.append(
-                session,
-                "refused-request",
-                {
-                    "user": principal.username if principal else None,
-                    "party": principal.party if principal else None,
-                    "action": action,
-                    "status": status,
-                    "reason": detail,
-                },
-                readers,
-                exercise_id,
-            )
-        return RefusedError(status, detail)
+            for tally, count in due:
+                payload = {
+                    **tally.who,
+                    "status": tally.status,
+                    "reason": tally.reason,
+                    "minute": time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime(tally.window_start)),
+                    "count": count,
+                }
+                self.ledger.append(
+                    session, "refused-request", payload, tally.readers, tally.exercise_id
+                )
 
     # ------------------------------------------------------------- accounts
 
@@ -156,11 +259,12 @@ class RoofService:
         self.require_admin(principal, "create an account")
         with self.writing() as session:
             auth.create_user(session, username, password, role, party)
+            # A party's accounts are its own business: the others see only that one was made.
             self.ledger.append(
                 session,
                 "account",
                 {"user": username, "role": role, "party": party, "by": principal.username},
-                [EVERYONE],
+                [party] if party else [EVERYONE],
             )
         return {"username": username, "role": role, "party": party}
 
@@ -265,6 +369,7 @@ class RoofService:
 
     def tick(self) -> None:
         """Advance every running, clocked exercise to the wall clock (the clock thread)."""
+        self.flush_refusals()
         now = time.monotonic()
         for exercise_id in list(self.engines):
             with self.lock:
