@@ -394,7 +394,7 @@ class LogSigner:
         """
         path = Path(path)
         if path.exists():
-            return cls._load(path)
+            return cls.load(path)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         key = Ed25519PrivateKey.generate()
         pem = key.private_bytes(
@@ -412,7 +412,7 @@ class LogSigner:
             try:
                 os.link(tmp_name, path)
             except FileExistsError:
-                return cls._load(path)
+                return cls.load(path)
             except OSError:
                 os.replace(tmp_name, path)
         finally:
@@ -421,7 +421,8 @@ class LogSigner:
         return cls(key)
 
     @classmethod
-    def _load(cls, path: Path) -> LogSigner:
+    def load(cls, path: Path) -> LogSigner:
+        """The key in ``path``; never creates one (OSError if missing, ValueError if no key)."""
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
         if not isinstance(key, Ed25519PrivateKey):
             raise ValueError(f"{path}: not an Ed25519 private key")
