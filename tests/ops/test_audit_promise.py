@@ -5,6 +5,7 @@ edits to the state tables are named against the log."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -13,7 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.ops.conftest import ADMIN, CLI, PASSWORD
+from securityroof.ops.audit import (
+    GENESIS_HASH,
+    make_entry,
+    revealed_seed_matches,
+    seed_commitment,
+    verify_log,
+)
+from securityroof.ops.db import Exercise
+from securityroof.ops.exercise import ExerciseEngine
+from tests.ops.conftest import ADMIN, CLI, PASSWORD, Ops, user
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -117,3 +127,106 @@ def test_postgres_without_a_key_folder_is_refused_before_connecting(tmp_path: Pa
         assert done.returncode == 2, (command, done.stderr)
         assert "--data-dir" in done.stderr and "Traceback" not in done.stderr
         assert _tree(tmp_path) == set(), command
+
+
+# --- The exercise's seed: secret until the end, then checkable -----------------------------
+
+
+def _party_views(ops: Ops, exercise: int, name: str) -> str:
+    """Everything the party's user can read about the exercise, as one text."""
+    headers = ops.headers(name)
+    texts = [
+        ops.client.get("/api/exercises", headers=headers).text,
+        ops.client.get(f"/api/exercises/{exercise}/picture", headers=headers).text,
+        ops.client.get(f"/api/exercises/{exercise}/proposals", headers=headers).text,
+        ops.client.get("/api/audit?limit=1000", headers=headers).text,
+    ]
+    return "\n".join(texts)
+
+
+def test_the_seed_stays_secret_until_the_end_then_matches_its_commitment(ops: Ops) -> None:
+    reply = ops.client.post(
+        "/api/exercises", json={"name": "secret", "speed": 0}, headers=ops.headers(ADMIN)
+    )
+    assert reply.status_code == 201 and "seed" not in reply.json()
+    exercise = int(reply.json()["id"])
+    ops.advance(exercise, 60)
+    with ops.service.sessions() as session:
+        row = session.get(Exercise, exercise)
+        assert row is not None and row.stream_seed is not None
+        seed = int(row.stream_seed, 16)
+    assert seed.bit_length() > 64  # far beyond a search of the seeds
+    for name in (user("usa", "commander"), user("romania", "operator"), ADMIN):
+        text = _party_views(ops, exercise, name)
+        assert str(seed) not in text and row.stream_seed not in text, name
+        assert '"seed"' not in text and row.seed_salt not in text, name
+
+    started = _log_payload(ops, "exercise-started", exercise)
+    assert "seed" not in started and len(started["seed_commitment"]) == 64
+
+    ended = ops.client.post(f"/api/exercises/{exercise}/end", headers=ops.headers(ADMIN))
+    assert ended.status_code == 200 and ended.json()["status"] == "finished"
+    finished = _log_payload(ops, "exercise-finished", exercise)
+    assert finished["seed"] == str(seed)
+    assert revealed_seed_matches(started, finished)
+    assert not revealed_seed_matches(started, {**finished, "seed": str(seed + 1)})
+
+    # Anyone can now recompute the draws: the first report batch comes out the same.
+    logged = _log_payload(ops, "reports", exercise)
+    again = ExerciseEngine(ops.service.scenario, int(finished["seed"]))
+    steps = again.step_to(float(logged["time_s"]))
+    recomputed = [s.reports[logged["party"]] for s in steps if s.time_s == logged["time_s"]]
+    assert recomputed and json.loads(json.dumps(recomputed[0])) == logged["reports"]
+
+    # An ended exercise takes no more steps; it can then be archived.
+    late = ops.client.post(
+        f"/api/exercises/{exercise}/advance", json={"seconds": 2}, headers=ops.headers(ADMIN)
+    )
+    assert late.status_code == 409
+    archived = ops.client.post(f"/api/exercises/{exercise}/archive", headers=ops.headers(ADMIN))
+    assert archived.status_code == 200 and archived.json()["status"] == "archived"
+    refused = ops.client.post(
+        f"/api/exercises/{exercise}/end", headers=ops.headers(user("usa", "commander"))
+    )
+    assert refused.status_code == 403
+
+
+def _log_payload(ops: Ops, kind: str, exercise: int) -> dict:
+    entries = ops.client.get(
+        f"/api/audit?limit=1000&exercise_id={exercise}",
+        headers=ops.headers(user("usa", "observer")),
+    ).json()["entries"]
+    found = [e["payload"] for e in entries if e["kind"] == kind and e["payload"] is not None]
+    assert found, kind
+    return found[0]
+
+
+def test_verify_names_a_revealed_seed_that_does_not_match() -> None:
+    salt = "ab" * 16
+    started = make_entry(
+        1,
+        "exercise-started",
+        "t",
+        1,
+        {"id": 1, "seed_commitment": seed_commitment(1, 5, salt)},
+        GENESIS_HASH,
+    )
+    honest = make_entry(
+        2,
+        "exercise-finished",
+        "t",
+        1,
+        {"id": 1, "seed": "5", "seed_salt": salt},
+        started.entry_hash,
+    )
+    swapped = make_entry(
+        2,
+        "exercise-finished",
+        "t",
+        1,
+        {"id": 1, "seed": "6", "seed_salt": salt},
+        started.entry_hash,
+    )
+    assert verify_log([started, honest]) == []
+    [finding] = verify_log([started, swapped])
+    assert finding.problem == "seed-mismatch" and finding.seq == 2

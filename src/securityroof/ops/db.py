@@ -70,9 +70,13 @@ class Exercise(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     scenario_digest: Mapped[str] = mapped_column(String(64))
-    seed: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(Integer)  # the director's seed, if one was given
+    # The seed of the exercise's random streams (hex; secret until the exercise ends) and the
+    # salt of the commitment to it published when it started. None in exercises made before.
+    stream_seed: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    seed_salt: Mapped[str | None] = mapped_column(String(32), nullable=True)
     speed: Mapped[float] = mapped_column(Float)  # simulated s per wall s; 0: stepped by hand
-    status: Mapped[str] = mapped_column(String(16))  # running | paused | finished
+    status: Mapped[str] = mapped_column(String(16))  # running | paused | finished | archived
     sim_time_s: Mapped[float] = mapped_column(Float, default=0.0)
     created_at: Mapped[float] = mapped_column(Float)
 
