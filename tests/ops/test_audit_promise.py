@@ -10,19 +10,25 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete
 
 from securityroof.ops.audit import (
     GENESIS_HASH,
+    Checkpoint,
     make_entry,
     revealed_seed_matches,
     seed_commitment,
+    verify_checkpoint,
     verify_log,
 )
-from securityroof.ops.db import Exercise
+from securityroof.ops.db import AuditRow, Exercise
 from securityroof.ops.exercise import ExerciseEngine
+from securityroof.ops.service import CHECKPOINT_EVERY, CHECKPOINT_PERIOD_S
 from tests.ops.conftest import ADMIN, CLI, PASSWORD, Ops, user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -230,3 +236,46 @@ def test_verify_names_a_revealed_seed_that_does_not_match() -> None:
     assert verify_log([started, honest]) == []
     [finding] = verify_log([started, swapped])
     assert finding.problem == "seed-mismatch" and finding.seq == 2
+
+
+# --- Checkpoints the server stores itself ----------------------------------------------------
+
+
+def test_a_cut_off_tail_is_named_by_the_servers_own_checkpoint(ops: Ops) -> None:
+    exercise = ops.new_exercise()
+    while ops.service.ledger.size < 3 * CHECKPOINT_EVERY:
+        ops.advance(exercise, 4)
+    size = ops.service.ledger.size
+    listed = ops.client.get(
+        "/api/audit/checkpoints", headers=ops.headers(user("poland", "observer"))
+    ).json()
+    sizes = [cp["tree_size"] for cp in listed]
+    assert len(sizes) >= 2 and sizes == sorted(sizes)
+    assert all(b - a >= CHECKPOINT_EVERY for a, b in pairwise(sizes))
+    assert size - sizes[-1] < 2 * CHECKPOINT_EVERY  # checkpoints keep up with the log
+    newest = Checkpoint.from_json(listed[-1])
+    assert verify_checkpoint(newest, ops.service.ledger.signer.public_key_pem())
+    assert ops.service.store_checkpoint() is not None  # as at shutdown: the whole log
+    assert ops.service.store_checkpoint() is None  # nothing new to sign
+
+    data = ops.data_dir
+    assert roof("audit", "verify", "--data-dir", str(data), cwd=data).returncode == 0
+    cut = size - 18
+    with ops.service.sessions() as session:
+        session.execute(delete(AuditRow).where(AuditRow.seq >= cut))
+        session.commit()
+    done = roof("audit", "verify", "--data-dir", str(data), cwd=data)
+    assert done.returncode == 1, done.stdout + done.stderr
+    text = " ".join(done.stdout.split())
+    assert f"entries {cut} to {size}: missing from the end" in text
+    assert f"checkpoint of size {size} signed" in text
+
+
+def test_the_clock_signs_a_checkpoint_once_a_minute_while_the_log_grows(ops: Ops) -> None:
+    size = ops.service.ledger.size
+    assert size < CHECKPOINT_EVERY and ops.service.stored_checkpoints() == []
+    ops.service.tick()  # under a minute since start: nothing yet
+    assert ops.service.stored_checkpoints() == []
+    ops.service._checkpointed = (0, time.monotonic() - CHECKPOINT_PERIOD_S - 1)
+    ops.service.tick()
+    assert [cp["tree_size"] for cp in ops.service.stored_checkpoints()] == [size]

@@ -419,6 +419,12 @@ def create_app(service: RoofService, limits: auth.Limits | None = None) -> FastA
     def checkpoint(_principal: Who) -> dict[str, Any]:
         return service.checkpoint().to_json()
 
+    @app.get("/api/audit/checkpoints", tags=["audit"])
+    def checkpoints(
+        _principal: Who, after_size: Annotated[int, Query(ge=0, le=MAX_ID)] = 0
+    ) -> list[dict[str, Any]]:
+        return service.stored_checkpoints(after_size)
+
     @app.get("/api/audit/key", tags=["audit"])
     def key(_principal: Who) -> dict[str, str]:
         signer = service.ledger.signer

@@ -651,7 +651,11 @@ def _checkpoint_findings(
             found.append(Finding(None, "fork", f"{text}: the log showed readers different logs"))
     longest = max((cp.tree_size for cp in trusted), default=0)
     if FIRST_SEQ + longest - 1 > last_seq:
-        text = f"missing from the end, though a checkpoint of size {longest} covers them"
+        signed_at = min(cp.issued_at for cp in trusted if cp.tree_size == longest)
+        text = (
+            f"missing from the end, though the checkpoint of size {longest} "
+            f"signed {signed_at} covers them"
+        )
         found.append(
             Finding(
                 last_seq + 1, "removed", f"{_span(last_seq + 1, FIRST_SEQ + longest - 1)}: {text}"

@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -39,7 +39,14 @@ from securityroof.model.operations import Operations, OperationsSpec
 from securityroof.model.scenario import Scenario
 from securityroof.ops import auth
 from securityroof.ops.audit import Checkpoint, LogSigner, new_salt, seed_commitment
-from securityroof.ops.db import Exercise, Party, Proposal, User, session_factory
+from securityroof.ops.db import (
+    CheckpointRow,
+    Exercise,
+    Party,
+    Proposal,
+    User,
+    session_factory,
+)
 from securityroof.ops.decisions import Decisions
 from securityroof.ops.exercise import ExerciseEngine, Step, rms_sigma_m
 from securityroof.ops.ledger import EVERYONE, Ledger, entry_json
@@ -47,6 +54,9 @@ from securityroof.ops.sites import sites_json
 
 COVERAGE_RCS_M2 = 0.1  # the target size the drawn radar coverage is for
 MAX_ADVANCE_S = 3600.0
+CHECKPOINT_EVERY = 100  # entries between the checkpoints the server stores itself
+CHECKPOINT_PERIOD_S = 60.0  # and at least this often while the log grows
+MAX_CHECKPOINTS_LISTED = 10_000
 SEED_BITS = 128  # an exercise's secret seed: far beyond a search of the seeds
 
 
@@ -101,6 +111,8 @@ class RoofService:
         self._tally_lock = threading.Lock()
         with self.sessions() as session:
             self.ledger.load(session)
+            stored = session.scalars(select(func.max(CheckpointRow.tree_size))).one()
+            self._checkpointed = (stored or 0, time.monotonic())  # (tree size, when)
             if scenario is None:
                 return
             for exercise in session.scalars(select(Exercise).order_by(Exercise.id)):
@@ -128,6 +140,8 @@ class RoofService:
                 raise
             self.ledger.committed()
             self.version += 1
+            if self.ledger.size - self._checkpointed[0] >= CHECKPOINT_EVERY:
+                self.store_checkpoint()
 
     def refuse(
         self,
@@ -422,6 +436,8 @@ class RoofService:
     def tick(self) -> None:
         """Advance every running, clocked exercise to the wall clock (the clock thread)."""
         self.flush_refusals()
+        if time.monotonic() - self._checkpointed[1] >= CHECKPOINT_PERIOD_S:
+            self.store_checkpoint()
         now = time.monotonic()
         for exercise_id in list(self.engines):
             with self.lock:
@@ -546,7 +562,36 @@ class RoofService:
 
     def checkpoint(self) -> Checkpoint:
         with self.writing() as session:
-            return self.ledger.checkpoint(session)
+            found = self.ledger.checkpoint(session)
+        self._checkpointed = (found.tree_size, time.monotonic())
+        return found
+
+    def store_checkpoint(self) -> Checkpoint | None:
+        """Sign and store the head of the log if it grew since the last stored checkpoint:
+        every CHECKPOINT_EVERY entries, every CHECKPOINT_PERIOD_S and at shutdown, so that
+        entries cut off the end are named by `roof audit verify` even if no party kept one."""
+        with self.lock:
+            if self.ledger.size == self._checkpointed[0]:
+                return None
+            with self.sessions() as session:
+                found = self.ledger.checkpoint(session)
+                session.commit()
+            self._checkpointed = (found.tree_size, time.monotonic())
+            return found
+
+    def stored_checkpoints(self, after_size: int = 0) -> list[dict[str, Any]]:
+        """The checkpoints the server stored, smallest first, for every party to keep."""
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(CheckpointRow)
+                .where(CheckpointRow.tree_size > after_size)
+                .order_by(CheckpointRow.tree_size)
+                .limit(MAX_CHECKPOINTS_LISTED)
+            )
+            return [
+                Checkpoint(r.tree_size, r.root_hash, r.issued_at, r.key_id, r.signature).to_json()
+                for r in rows
+            ]
 
     # --------------------------------------------------------------- set-up
 
