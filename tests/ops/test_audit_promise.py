@@ -15,7 +15,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select, update
 
 from securityroof.ops.audit import (
     GENESIS_HASH,
@@ -26,7 +26,7 @@ from securityroof.ops.audit import (
     verify_checkpoint,
     verify_log,
 )
-from securityroof.ops.db import AuditRow, Exercise
+from securityroof.ops.db import AuditRow, Decision, Exercise, Proposal, Token, User
 from securityroof.ops.exercise import ExerciseEngine
 from securityroof.ops.service import CHECKPOINT_EVERY, CHECKPOINT_PERIOD_S
 from tests.ops.conftest import ADMIN, CLI, PASSWORD, Ops, user
@@ -279,3 +279,59 @@ def test_the_clock_signs_a_checkpoint_once_a_minute_while_the_log_grows(ops: Ops
     ops.service._checkpointed = (0, time.monotonic() - CHECKPOINT_PERIOD_S - 1)
     ops.service.tick()
     assert [cp["tree_size"] for cp in ops.service.stored_checkpoints()] == [size]
+
+
+# --- Edits to the state tables behind the service's back -----------------------------------
+
+
+def test_edits_to_the_state_tables_are_named_against_the_log(ops: Ops) -> None:
+    exercise = ops.new_exercise()
+    proposal = None
+    for _ in range(40):
+        found = ops.client.get(
+            f"/api/exercises/{exercise}/proposals", headers=ops.headers(user("usa", "commander"))
+        ).json()
+        proposal = next((p for p in found if p["site"] == "deveselu"), None)
+        if proposal:
+            break
+        ops.advance(exercise, 4)
+    assert proposal is not None
+    url = f"/api/proposals/{proposal['id']}/decision"
+    for party in ("romania", "usa"):
+        reply = ops.client.post(
+            url, json={"decision": "approve"}, headers=ops.headers(user(party, "commander"))
+        )
+        assert reply.status_code == 200, reply.text
+    ops.advance(exercise, 20)
+    data = ops.data_dir
+    clean = roof("audit", "verify", "--data-dir", str(data), cwd=data)
+    assert clean.returncode == 0, clean.stdout + clean.stderr  # no false alarm
+
+    pid = proposal["id"]
+    with ops.service.sessions() as session:
+        session.execute(
+            update(Decision)
+            .where(Decision.proposal_id == pid, Decision.party == "romania")
+            .values(decision="refuse")
+        )
+        session.execute(update(Proposal).where(Proposal.id == pid).values(status="refused"))
+        session.execute(
+            update(User).where(User.username == user("poland", "observer")).values(role="commander")
+        )
+        intruder = session.scalars(select(User).where(User.username == ADMIN)).one()
+        session.add(Token(token_hash="f" * 64, user_id=intruder.id, expires_at=9e9))
+        session.commit()
+    done = roof("audit", "verify", "--data-dir", str(data), cwd=data)
+    assert done.returncode == 1
+    text = " ".join(done.stdout.split())
+    assert (
+        f"decision of romania on proposal {pid}: 'refuse' in the table, 'approve' by the log"
+        in text
+    )
+    assert f"proposal {pid}: status 'refused' in the table, 'approved' by the log" in text
+    assert (
+        "account 'poland-observer': role 'commander' of poland in the table, role 'observer'"
+        in text
+    )
+    assert f"account '{ADMIN}': 2 session token(s) in the table, 1 session token by the log" in text
+    assert "changed" not in text  # the log itself is intact: only the tables were edited

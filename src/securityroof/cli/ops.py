@@ -17,7 +17,7 @@ from securityroof.errors import RoofError
 # The service's modules (SQLAlchemy, FastAPI, the physics) are imported by the
 # commands that need them, so that every other `roof` command starts quickly.
 if TYPE_CHECKING:
-    from securityroof.ops.audit import Checkpoint
+    from securityroof.ops.audit import Checkpoint, Finding
     from securityroof.ops.auth import Principal
     from securityroof.ops.server import Store
 
@@ -221,8 +221,8 @@ def audit_verify(
                 fix="Give the --data-dir the server uses (verify creates nothing).",
             )
         public = _public_key(key, folder)
-        entries, stored = _read_log(db, folder)
-        findings = verify_log(entries, [*stored, *kept], public)
+        entries, stored, state = _read_log(db, folder)
+        findings = [*verify_log(entries, [*stored, *kept], public), *state]
     if not findings:
         stdout.print(
             f"the audit log verifies: {len(entries)} entries, "
@@ -256,17 +256,20 @@ def _public_key(key: Path | None, folder: Path) -> str:
         raise RoofError(f"cannot read the key ({exc}).", where=str(path)) from None
 
 
-def _read_log(db: str | None, folder: Path) -> tuple[list[Any], list[Checkpoint]]:
-    """The stored log and checkpoints, read without writing anything."""
+def _read_log(db: str | None, folder: Path) -> tuple[list[Any], list[Checkpoint], list[Finding]]:
+    """The stored log and checkpoints, and how the state tables differ from what the log
+    says they hold, read without writing anything."""
     from sqlalchemy.exc import DatabaseError, OperationalError
 
     from securityroof.ops.db import connect_readonly, database_url, session_factory
     from securityroof.ops.ledger import stored_log
+    from securityroof.ops.state_check import state_findings
 
     engine = connect_readonly(database_url(db, folder))
     try:
         with session_factory(engine)() as session:
-            return stored_log(session)
+            entries, stored = stored_log(session)
+            return entries, stored, state_findings(session, entries)
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise RoofError(

@@ -43,6 +43,7 @@ Problem = Literal[
     "bad-signature",
     "fork",
     "seed-mismatch",
+    "state-mismatch",
 ]
 
 
