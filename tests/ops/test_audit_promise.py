@@ -335,3 +335,18 @@ def test_edits_to_the_state_tables_are_named_against_the_log(ops: Ops) -> None:
     )
     assert f"account '{ADMIN}': 2 session token(s) in the table, 1 session token by the log" in text
     assert "changed" not in text  # the log itself is intact: only the tables were edited
+
+
+def test_checkpoint_of_a_mistyped_folder_creates_nothing(tmp_path: Path) -> None:
+    done = roof("audit", "checkpoint", "--out", "kept.json", "--data-dir", "typo", cwd=tmp_path)
+    assert done.returncode == 2 and "no audit log here" in done.stderr
+    assert _tree(tmp_path) == set()
+
+
+def test_checkpoint_of_a_log_is_kept_and_verified(small_log: Path, tmp_path: Path) -> None:
+    data = _copy(small_log, tmp_path)
+    made = roof("audit", "checkpoint", "--out", "kept.json", "--data-dir", str(data), cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    kept = str(tmp_path / "kept.json")
+    done = roof("audit", "verify", "--data-dir", str(data), "--checkpoint", kept, cwd=tmp_path)
+    assert done.returncode == 0 and "1 kept" in done.stdout, done.stdout + done.stderr

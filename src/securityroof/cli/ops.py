@@ -294,9 +294,21 @@ def audit_checkpoint(
     db: Db = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Sign the log's current head and save it, for a party to keep."""
+    """Sign the log's current head and save it, for a party to keep (an existing log only:
+    a mistyped folder is refused, not given a new log and key)."""
+    from securityroof.ops.server import KEY_FILE
+
     with user_errors():
-        service = _store(data_dir, db).open(None)
+        folder = _data_dir(data_dir, db)
+        needed = [folder / KEY_FILE] + ([folder / "roof.sqlite3"] if db is None else [])
+        for path in needed:
+            if not path.is_file():
+                raise RoofError(
+                    "there is no audit log here (no database or signing key).",
+                    where=str(path),
+                    fix="Give the --data-dir (and --db) the server uses.",
+                )
+        service = _store(folder, db).open(None)
         record = service.checkpoint().to_json()
         from securityroof.report.files import write_text_atomically
 
