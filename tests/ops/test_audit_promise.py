@@ -29,7 +29,8 @@ from securityroof.ops.audit import (
 from securityroof.ops.db import AuditRow, Decision, Exercise, Proposal, Token, User
 from securityroof.ops.exercise import ExerciseEngine
 from securityroof.ops.service import CHECKPOINT_EVERY, CHECKPOINT_PERIOD_S
-from tests.ops.conftest import ADMIN, CLI, PASSWORD, Ops, user
+from tests.ops.conftest import ADMIN, CLI, PASSWORD, Ops, make_ops, user
+from tests.ops.postgres import create_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -350,3 +351,28 @@ def test_checkpoint_of_a_log_is_kept_and_verified(small_log: Path, tmp_path: Pat
     kept = str(tmp_path / "kept.json")
     done = roof("audit", "verify", "--data-dir", str(data), "--checkpoint", kept, cwd=tmp_path)
     assert done.returncode == 0 and "1 kept" in done.stdout, done.stdout + done.stderr
+
+
+def test_verify_on_postgres_reads_with_the_key_it_is_given(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    url = create_database(postgres_url)
+    ops = make_ops(tmp_path / "data", db=url)
+    public = tmp_path / "log-key.pem"
+    public.write_text(ops.service.ledger.signer.public_key_pem(), encoding="utf-8")
+    with_folder = roof(
+        "audit", "verify", "--db", url, "--data-dir", str(ops.data_dir), cwd=tmp_path
+    )
+    assert with_folder.returncode == 0, with_folder.stdout + with_folder.stderr
+    with_key = roof("audit", "verify", "--db", url, "--key", str(public), cwd=tmp_path)
+    assert with_key.returncode == 0, with_key.stdout + with_key.stderr
+    with ops.service.sessions() as session:
+        session.execute(
+            update(User).where(User.username == user("spain", "operator")).values(role="commander")
+        )
+        session.commit()
+    ops.service.sessions.kw["bind"].dispose()
+    edited = roof("audit", "verify", "--db", url, "--key", str(public), cwd=tmp_path)
+    assert edited.returncode == 1
+    text = " ".join(edited.stdout.split())
+    assert "account 'spain-operator': role 'commander' of spain in the table" in text
