@@ -372,6 +372,14 @@ def create_app(service: RoofService, limits: auth.Limits | None = None) -> FastA
     def resume(exercise_id: Id, principal: Who) -> dict[str, Any]:
         return service.set_running(principal, exercise_id, True)
 
+    @app.post("/api/exercises/{exercise_id}/end", tags=["exercises"])
+    def end(exercise_id: Id, principal: Who) -> dict[str, Any]:
+        return service.end_exercise(principal, exercise_id)
+
+    @app.post("/api/exercises/{exercise_id}/archive", tags=["exercises"])
+    def archive(exercise_id: Id, principal: Who) -> dict[str, Any]:
+        return service.archive_exercise(principal, exercise_id)
+
     @app.get("/api/exercises/{exercise_id}/picture", tags=["picture"])
     def picture(exercise_id: Id, principal: Who) -> dict[str, Any]:
         return service.picture(principal, exercise_id)
@@ -410,6 +418,12 @@ def create_app(service: RoofService, limits: auth.Limits | None = None) -> FastA
     @app.get("/api/audit/checkpoint", tags=["audit"])
     def checkpoint(_principal: Who) -> dict[str, Any]:
         return service.checkpoint().to_json()
+
+    @app.get("/api/audit/checkpoints", tags=["audit"])
+    def checkpoints(
+        _principal: Who, after_size: Annotated[int, Query(ge=0, le=MAX_ID)] = 0
+    ) -> list[dict[str, Any]]:
+        return service.stored_checkpoints(after_size)
 
     @app.get("/api/audit/key", tags=["audit"])
     def key(_principal: Who) -> dict[str, str]:

@@ -42,6 +42,8 @@ Problem = Literal[
     "checkpoint-mismatch",
     "bad-signature",
     "fork",
+    "seed-mismatch",
+    "state-mismatch",
 ]
 
 
@@ -64,6 +66,11 @@ def new_salt() -> str:
 def commit(payload: Mapping[str, Any], salt_hex: str) -> str:
     """The payload commitment: sha256(salt || canonical_json(payload)), hex."""
     return hashlib.sha256(bytes.fromhex(salt_hex) + canonical_json(payload)).hexdigest()
+
+
+def seed_commitment(exercise_id: int, seed: int, salt_hex: str) -> str:
+    """The commitment to an exercise's secret seed, published when it starts."""
+    return commit({"exercise_id": exercise_id, "seed": str(seed)}, salt_hex)
 
 
 # --- Entries -------------------------------------------------------------------------------
@@ -394,7 +401,7 @@ class LogSigner:
         """
         path = Path(path)
         if path.exists():
-            return cls._load(path)
+            return cls.load(path)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         key = Ed25519PrivateKey.generate()
         pem = key.private_bytes(
@@ -412,7 +419,7 @@ class LogSigner:
             try:
                 os.link(tmp_name, path)
             except FileExistsError:
-                return cls._load(path)
+                return cls.load(path)
             except OSError:
                 os.replace(tmp_name, path)
         finally:
@@ -421,7 +428,8 @@ class LogSigner:
         return cls(key)
 
     @classmethod
-    def _load(cls, path: Path) -> LogSigner:
+    def load(cls, path: Path) -> LogSigner:
+        """The key in ``path``; never creates one (OSError if missing, ValueError if no key)."""
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
         if not isinstance(key, Ed25519PrivateKey):
             raise ValueError(f"{path}: not an Ed25519 private key")
@@ -644,7 +652,11 @@ def _checkpoint_findings(
             found.append(Finding(None, "fork", f"{text}: the log showed readers different logs"))
     longest = max((cp.tree_size for cp in trusted), default=0)
     if FIRST_SEQ + longest - 1 > last_seq:
-        text = f"missing from the end, though a checkpoint of size {longest} covers them"
+        signed_at = min(cp.issued_at for cp in trusted if cp.tree_size == longest)
+        text = (
+            f"missing from the end, though the checkpoint of size {longest} "
+            f"signed {signed_at} covers them"
+        )
         found.append(
             Finding(
                 last_seq + 1, "removed", f"{_span(last_seq + 1, FIRST_SEQ + longest - 1)}: {text}"
@@ -699,10 +711,41 @@ def verify_log(
     leaves = [bytes.fromhex(h) for h in recomputed]
     last_seq = max(seqs, default=FIRST_SEQ - 1)
     found += _checkpoint_findings(leaves, last_seq, checkpoints, public_key_pem)
+    found += _seed_findings(entries)
     unique: dict[tuple[int | None, str], Finding] = {}
     for f in found:  # one finding per entry and problem; every checkpoint finding
         unique.setdefault((f.seq, f.detail if f.seq is None else f.problem), f)
     return sorted(unique.values(), key=lambda f: (f.seq is None, f.seq or 0))
+
+
+def revealed_seed_matches(started: Mapping[str, Any], finished: Mapping[str, Any]) -> bool:
+    """Whether the seed and salt an exercise-finished payload reveals are the ones its
+    exercise-started payload committed to."""
+    try:
+        seed = int(str(finished["seed"]))
+        made = seed_commitment(int(finished["id"]), seed, str(finished["seed_salt"]))
+    except (KeyError, TypeError, ValueError):
+        return False
+    return bool(made == started.get("seed_commitment"))
+
+
+def _seed_findings(entries: Sequence[AuditEntry]) -> list[Finding]:
+    """A revealed seed that is not the one committed to when its exercise started."""
+    started: dict[Any, tuple[int, Mapping[str, Any]]] = {}
+    found: list[Finding] = []
+    for entry in entries:
+        payload = entry.payload
+        if not isinstance(payload, dict):
+            continue
+        if entry.kind == "exercise-started" and "seed_commitment" in payload:
+            started[payload.get("id")] = (entry.seq, payload)
+        elif entry.kind == "exercise-finished" and "seed" in payload:
+            seq, start = started.get(payload.get("id"), (None, {}))
+            if not revealed_seed_matches(start, payload):
+                where = "no commitment" if seq is None else f"the commitment of entry {seq}"
+                text = f"entry {entry.seq}: the revealed seed does not match {where}"
+                found.append(Finding(entry.seq, "seed-mismatch", text))
+    return found
 
 
 def verify_against_checkpoint(

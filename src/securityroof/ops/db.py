@@ -13,6 +13,7 @@ import os
 import stat
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import (
     Boolean,
@@ -27,7 +28,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from securityroof.errors import RoofError
@@ -69,9 +70,13 @@ class Exercise(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     scenario_digest: Mapped[str] = mapped_column(String(64))
-    seed: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(Integer)  # the director's seed, if one was given
+    # The seed of the exercise's random streams (hex; secret until the exercise ends) and the
+    # salt of the commitment to it published when it started. None in exercises made before.
+    stream_seed: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    seed_salt: Mapped[str | None] = mapped_column(String(32), nullable=True)
     speed: Mapped[float] = mapped_column(Float)  # simulated s per wall s; 0: stepped by hand
-    status: Mapped[str] = mapped_column(String(16))  # running | paused | finished
+    status: Mapped[str] = mapped_column(String(16))  # running | paused | finished | archived
     sim_time_s: Mapped[float] = mapped_column(Float, default=0.0)
     created_at: Mapped[float] = mapped_column(Float)
 
@@ -214,6 +219,70 @@ def connect(url: str) -> Engine:
             fix="Check that the server runs and the URL, user and password are right.",
         ) from None
     return engine
+
+
+def connect_readonly(url: str) -> Engine:
+    """An engine that can only read `url`: nothing is created, written or upgraded.
+
+    SQLite is opened with the `mode=ro` URI (a missing file is an error, not a new empty
+    database); PostgreSQL sessions start with `default_transaction_read_only`. A RoofError
+    names a database that cannot be reached or read."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise RoofError(f"{url!r} is not a database URL.", where="--db") from None
+    safe = parsed.render_as_string(hide_password=True)
+    # SQLite reads nothing of the file before the first query that needs the schema.
+    probe = (
+        "SELECT count(*) FROM sqlite_master"
+        if parsed.get_backend_name() == "sqlite"
+        else "SELECT 1"
+    )
+    if parsed.get_backend_name() == "sqlite":
+        path = Path(parsed.database or "")
+        if not path.is_file():
+            raise RoofError(
+                "there is no database file here.",
+                where=str(path),
+                fix="Give the --data-dir (or --db) the server uses.",
+            )
+        # A WAL database that no one has open has no -wal and -shm files, and even a read-only
+        # connection would create them: such a file is opened as immutable, so nothing is made.
+        wal = [Path(f"{path}-wal"), Path(f"{path}-shm")]
+        flags = "mode=ro" if any(p.exists() for p in wal) else "mode=ro&immutable=1"
+        engine = create_engine(
+            f"sqlite:///file:{quote(str(path.resolve()))}?{flags}&uri=true",
+            future=True,
+            connect_args={"check_same_thread": False, "timeout": 10},
+        )
+        event.listen(engine, "connect", _sqlite_read_only)
+    else:
+        engine = create_engine(
+            parsed,
+            future=True,
+            connect_args={"connect_timeout": 5, "options": "-c default_transaction_read_only=on"},
+        )
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(probe))
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        engine.dispose()
+        raise RoofError(f"cannot open the database {safe} ({reason}).", where="--db") from None
+    except DatabaseError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        engine.dispose()
+        raise RoofError(
+            f"the database {safe} is damaged or not a database ({reason}).",
+            fix="Restore it from a backup; each party's kept checkpoints still hold its history.",
+        ) from None
+    return engine
+
+
+def _sqlite_read_only(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.close()
 
 
 def migrate(engine: Engine) -> None:

@@ -275,4 +275,6 @@ def serve(service: RoofService, host: str, port: int) -> None:
         uvicorn.Server(uvicorn_config(create_app(service), host, port)).run()
     finally:
         stop.set()
+        clock.join(timeout=5)
         service.flush_refusals(everything=True)
+        service.store_checkpoint()  # the head at shutdown, for the next verify

@@ -31,15 +31,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from securityroof.model.operations import Operations, OperationsSpec
 from securityroof.model.scenario import Scenario
 from securityroof.ops import auth
-from securityroof.ops.audit import Checkpoint, LogSigner
-from securityroof.ops.db import Exercise, Party, Proposal, User, session_factory
+from securityroof.ops.audit import Checkpoint, LogSigner, new_salt, seed_commitment
+from securityroof.ops.db import (
+    CheckpointRow,
+    Exercise,
+    Party,
+    Proposal,
+    User,
+    session_factory,
+)
 from securityroof.ops.decisions import Decisions
 from securityroof.ops.exercise import ExerciseEngine, Step, rms_sigma_m
 from securityroof.ops.ledger import EVERYONE, Ledger, entry_json
@@ -47,6 +54,10 @@ from securityroof.ops.sites import sites_json
 
 COVERAGE_RCS_M2 = 0.1  # the target size the drawn radar coverage is for
 MAX_ADVANCE_S = 3600.0
+CHECKPOINT_EVERY = 100  # entries between the checkpoints the server stores itself
+CHECKPOINT_PERIOD_S = 60.0  # and at least this often while the log grows
+MAX_CHECKPOINTS_LISTED = 10_000
+SEED_BITS = 128  # an exercise's secret seed: far beyond a search of the seeds
 
 
 REFUSAL_WINDOW_S = 60  # refused requests are counted per minute in the audit log
@@ -100,10 +111,12 @@ class RoofService:
         self._tally_lock = threading.Lock()
         with self.sessions() as session:
             self.ledger.load(session)
+            stored = session.scalars(select(func.max(CheckpointRow.tree_size))).one()
+            self._checkpointed = (stored or 0, time.monotonic())  # (tree size, when)
             if scenario is None:
                 return
             for exercise in session.scalars(select(Exercise).order_by(Exercise.id)):
-                if exercise.status != "finished":
+                if exercise.status not in ("finished", "archived"):
                     self._rebuild(session, exercise)
 
     # ------------------------------------------------------------ plumbing
@@ -127,6 +140,8 @@ class RoofService:
                 raise
             self.ledger.committed()
             self.version += 1
+            if self.ledger.size - self._checkpointed[0] >= CHECKPOINT_EVERY:
+                self.store_checkpoint()
 
     def refuse(
         self,
@@ -300,14 +315,21 @@ class RoofService:
     def create_exercise(
         self, principal: auth.Principal, name: str, speed: float, seed: int | None
     ) -> dict[str, Any]:
+        """Start an exercise. Its random streams (sensor noise, kill draws) come from a seed
+        only the server knows: a fresh 128-bit one, or the director's `seed` for a rehearsal
+        that must repeat. The parties get a salted commitment to it now and the seed and salt
+        when the exercise ends, so they can then recompute every draw."""
         self.require_admin(principal, "start an exercise")
-        seed = secrets.randbelow(2**31) if seed is None else seed
-        engine = ExerciseEngine(self.scenario, seed)  # the physics, before any write
+        stream_seed = secrets.randbits(SEED_BITS) if seed is None else seed
+        salt = new_salt()
+        engine = ExerciseEngine(self.scenario, stream_seed)  # the physics, before any write
         with self.writing() as session:
             exercise = Exercise(
                 name=name,
                 scenario_digest=self.scenario.digest,
-                seed=seed,
+                seed=0 if seed is None else seed,
+                stream_seed=f"{stream_seed:x}",
+                seed_salt=salt,
                 speed=speed,
                 status="running",
                 sim_time_s=0.0,
@@ -320,7 +342,7 @@ class RoofService:
                 "name": name,
                 "scenario": self.scenario.name,
                 "scenario_sha256": self.scenario.digest,
-                "seed": seed,
+                "seed_commitment": seed_commitment(exercise.id, stream_seed, salt),
                 "speed": speed,
                 "by": principal.username,
             }
@@ -328,6 +350,50 @@ class RoofService:
             self.engines[exercise.id] = engine
             self.clocks[exercise.id] = _Clock(time.monotonic())
             return _exercise_json(exercise)
+
+    def end_exercise(self, principal: auth.Principal, exercise_id: int) -> dict[str, Any]:
+        """The director ends an exercise before its threats have all flown; its seed is
+        revealed in the log."""
+        self.require_admin(principal, "end an exercise")
+        with self.writing() as session:
+            exercise = self.exercise_row(session, exercise_id)
+            if exercise.status in ("finished", "archived"):
+                raise RefusedError(409, f"exercise {exercise_id} has finished")
+            for proposal in session.scalars(
+                select(Proposal).where(
+                    Proposal.exercise_id == exercise_id, Proposal.status == "pending"
+                )
+            ):  # nobody can decide on an exercise that is over
+                proposal.status = "moot"
+                payload = {"proposal": proposal.id, "status": "moot", "at_s": exercise.sim_time_s}
+                readers = self.decisions.participants(proposal)
+                self.ledger.append(session, "proposal-closed", payload, readers, exercise_id)
+            self._finish(session, exercise, principal.username)
+            return _exercise_json(exercise)
+
+    def archive_exercise(self, principal: auth.Principal, exercise_id: int) -> dict[str, Any]:
+        """Put a finished exercise away: listed as archived, its log entries kept."""
+        self.require_admin(principal, "archive an exercise")
+        with self.writing() as session:
+            exercise = self.exercise_row(session, exercise_id)
+            if exercise.status != "finished":
+                raise RefusedError(409, f"exercise {exercise_id} has not finished: end it first")
+            exercise.status = "archived"
+            payload = {"id": exercise_id, "by": principal.username}
+            self.ledger.append(session, "exercise-archived", payload, [EVERYONE], exercise_id)
+            return _exercise_json(exercise)
+
+    def _finish(self, session: Session, exercise: Exercise, by: str | None) -> None:
+        """Mark the exercise finished and reveal its seed and salt in the log."""
+        exercise.status = "finished"
+        payload: dict[str, Any] = {"id": exercise.id, "at_s": exercise.sim_time_s}
+        if by is not None:
+            payload["by"] = by
+        if exercise.stream_seed is not None and exercise.seed_salt is not None:
+            payload["seed"] = str(int(exercise.stream_seed, 16))
+            payload["seed_salt"] = exercise.seed_salt
+        self.ledger.append(session, "exercise-finished", payload, [EVERYONE], exercise.id)
+        self.engines.pop(exercise.id, None)
 
     def exercises(self) -> list[dict[str, Any]]:
         with self.sessions() as session:
@@ -344,7 +410,7 @@ class RoofService:
         self.require_admin(principal, "pause or resume an exercise")
         with self.writing() as session:
             exercise = self.exercise_row(session, exercise_id)
-            if exercise.status == "finished":
+            if exercise.status in ("finished", "archived"):
                 raise RefusedError(409, f"exercise {exercise_id} has finished")
             exercise.status = "running" if running else "paused"
             self.clocks[exercise_id] = _Clock(time.monotonic())
@@ -360,7 +426,7 @@ class RoofService:
             raise RefusedError(422, f"seconds must be in (0, {MAX_ADVANCE_S:g}]")
         with self.writing() as session:
             exercise = self.exercise_row(session, exercise_id)
-            if exercise.status == "finished":
+            if exercise.status in ("finished", "archived"):
                 raise RefusedError(409, f"exercise {exercise_id} has finished")
             self._advance(session, exercise, exercise.sim_time_s + seconds)
             result = _exercise_json(exercise)
@@ -370,6 +436,8 @@ class RoofService:
     def tick(self) -> None:
         """Advance every running, clocked exercise to the wall clock (the clock thread)."""
         self.flush_refusals()
+        if time.monotonic() - self._checkpointed[1] >= CHECKPOINT_PERIOD_S:
+            self.store_checkpoint()
         now = time.monotonic()
         for exercise_id in list(self.engines):
             with self.lock:
@@ -410,10 +478,7 @@ class RoofService:
         if engine.done and not any(
             p.status == "pending" or p.outcome_json is None for p in open_rows
         ):
-            exercise.status = "finished"
-            payload = {"id": exercise.id, "at_s": until_s}
-            self.ledger.append(session, "exercise-finished", payload, [EVERYONE], exercise.id)
-            self.engines.pop(exercise.id, None)
+            self._finish(session, exercise, None)
 
     def _record_step(self, session: Session, exercise: Exercise, step: Step) -> None:
         engine = self.engines[exercise.id]
@@ -497,13 +562,42 @@ class RoofService:
 
     def checkpoint(self) -> Checkpoint:
         with self.writing() as session:
-            return self.ledger.checkpoint(session)
+            found = self.ledger.checkpoint(session)
+        self._checkpointed = (found.tree_size, time.monotonic())
+        return found
+
+    def store_checkpoint(self) -> Checkpoint | None:
+        """Sign and store the head of the log if it grew since the last stored checkpoint:
+        every CHECKPOINT_EVERY entries, every CHECKPOINT_PERIOD_S and at shutdown, so that
+        entries cut off the end are named by `roof audit verify` even if no party kept one."""
+        with self.lock:
+            if self.ledger.size == self._checkpointed[0]:
+                return None
+            with self.sessions() as session:
+                found = self.ledger.checkpoint(session)
+                session.commit()
+            self._checkpointed = (found.tree_size, time.monotonic())
+            return found
+
+    def stored_checkpoints(self, after_size: int = 0) -> list[dict[str, Any]]:
+        """The checkpoints the server stored, smallest first, for every party to keep."""
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(CheckpointRow)
+                .where(CheckpointRow.tree_size > after_size)
+                .order_by(CheckpointRow.tree_size)
+                .limit(MAX_CHECKPOINTS_LISTED)
+            )
+            return [
+                Checkpoint(r.tree_size, r.root_hash, r.issued_at, r.key_id, r.signature).to_json()
+                for r in rows
+            ]
 
     # --------------------------------------------------------------- set-up
 
     def _rebuild(self, session: Session, exercise: Exercise) -> None:
         """Bring an unfinished exercise's engine back to its stored time (after a restart)."""
-        engine = ExerciseEngine(self.scenario, exercise.seed)
+        engine = ExerciseEngine(self.scenario, _stream_seed(exercise))
         for proposal in session.scalars(
             select(Proposal).where(Proposal.exercise_id == exercise.id)
         ):
@@ -523,8 +617,12 @@ def _exercise_json(exercise: Exercise) -> dict[str, Any]:
         "status": exercise.status,
         "sim_time_s": exercise.sim_time_s,
         "speed": exercise.speed,
-        "seed": exercise.seed,
     }
+
+
+def _stream_seed(exercise: Exercise) -> int:
+    """The seed of the exercise's random streams (never shown to a party before the end)."""
+    return exercise.seed if exercise.stream_seed is None else int(exercise.stream_seed, 16)
 
 
 def _public_report(report: dict[str, object]) -> dict[str, object]:

@@ -44,7 +44,7 @@ function directorStart(event) {
     directorMessage('starting…');
     const ex = await api('/api/exercises', { method: 'POST', body: { name, speed } });
     await directorRefresh(ex.id);
-    return `exercise ${ex.id} started (seed ${ex.seed})`;
+    return `exercise ${ex.id} started`;
   });
 }
 
