@@ -35,6 +35,9 @@ def test_raid_json_is_reproducible_from_its_seed():
         (["--size", "50"], ["--size", "bigger than", "--saturate"]),
         (["--size", "2", "--doctrine", "fire-at-will"], ["--doctrine", "shoot-look-shoot"]),
         (["--size", "2", "--trials", "0"], ["--trials"]),
+        (["--size", "20000", "--saturate"], ["--size", "10000"]),
+        (["--size", "2", "--trials", "1e12"], ["--trials"]),
+        (["--size", "2", "--trials", "100000000"], ["--trials", "10000000"]),
     ],
 )
 def test_bad_raid_input_is_a_clear_error(args, fragments):

@@ -144,6 +144,10 @@ Draws = Annotated[
     int,
     typer.Option("--draws", help="Monte Carlo draws over the uncertain catalog values (0: none)."),
 ]
+# Upper bounds of the raid's sizes: far beyond any published raid or study,
+# and well before the trial arrays would fill a machine's memory.
+MAX_RAID_SIZE = 10_000
+MAX_TRIALS = 10_000_000
 Seed = Annotated[int | None, typer.Option(help="Seed of the Monte Carlo sample (recorded).")]
 
 
@@ -269,8 +273,8 @@ def print_stability(record: dict[str, Any], top_speed_m_s: float) -> None:
 @app.command()
 def raid(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
-    size: Annotated[int, typer.Option("--size", help="Missiles in the raid.")],
-    trials: Annotated[int, typer.Option(help="Monte Carlo trials.")] = 10_000,
+    size: Annotated[int, typer.Option("--size", max=MAX_RAID_SIZE, help="Missiles in the raid.")],
+    trials: Annotated[int, typer.Option(max=MAX_TRIALS, help="Monte Carlo trials.")] = 10_000,
     seed: Annotated[int | None, typer.Option(help="Seed (recorded in the output).")] = None,
     doctrine: Annotated[str, typer.Option(help="shoot-look-shoot or shoot-shoot.")] = (
         "shoot-look-shoot"
