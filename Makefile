@@ -57,6 +57,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_stability.py
 	$(BIN)/python benchmarks/bench_envelope.py
 	$(BIN)/python benchmarks/bench_ops_load.py
+	$(BIN)/python benchmarks/bench_ops_hostile.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_cli_assess import _assess
 from tests.e2e.test_cli_fly import ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -29,9 +28,8 @@ ARGS = [
 ]
 
 
-def test_report_renders_in_chromium(tmp_path):
-    result, out = _assess(tmp_path)
-    assert result.returncode == 0, result.stderr
+def test_report_renders_in_chromium(small_report):
+    _, out = small_report
     errors: list[str] = []
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
