@@ -90,6 +90,23 @@ def test_verify_of_a_mistyped_folder_creates_nothing(tmp_path: Path) -> None:
     assert _tree(tmp_path) == set()
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("admin", "add-party", "latvia"),
+        ("admin", "add-user", "someone", "--party", "usa"),
+        ("audit", "checkpoint", "--out", "kept.json"),
+    ],
+)
+def test_admin_and_checkpoint_on_a_mistyped_folder_create_nothing(
+    command: tuple[str, ...], tmp_path: Path
+) -> None:
+    done = roof(*command, "--data-dir", "roof-dta", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "no audit log here" in done.stderr and "Traceback" not in done.stderr
+    assert _tree(tmp_path) == set()
+
+
 def test_verify_without_the_key_makes_no_new_key(small_log: Path, tmp_path: Path) -> None:
     data = _copy(small_log, tmp_path)
     (data / "audit-signing-key.pem").unlink()

@@ -233,3 +233,15 @@ def test_serve_with_unreachable_database_exits_2(tmp_path: Path) -> None:
     assert "cannot reach the database" in lines[0]
     assert "Traceback" not in output
     assert "secret" not in output
+
+
+def test_two_servers_with_their_own_folders_cannot_share_one_database(
+    fresh_db: str, tmp_path: Path
+) -> None:
+    first = Store(tmp_path / "one", fresh_db)
+    second = Store(tmp_path / "two", fresh_db)
+    refused = pytest.raises(RoofError, match="another `roof serve` is using this database")
+    with first.lock(), refused, second.lock():
+        pass
+    with second.lock():  # given back when the first one stops
+        pass

@@ -110,6 +110,24 @@ def _store(data_dir: Path | None, db: str | None) -> Store:
     return Store(_data_dir(data_dir, db), db)
 
 
+def _existing_store(data_dir: Path | None, db: str | None) -> Store:
+    """The store of a data folder `roof admin init` made: a mistyped folder is
+    refused, never given a new database and signing key."""
+    from securityroof.ops.server import KEY_FILE
+
+    store = _store(data_dir, db)
+    folder = store.data_dir
+    needed = [folder / KEY_FILE] + ([folder / "roof.sqlite3"] if db is None else [])
+    for path in needed:
+        if not path.is_file():
+            raise RoofError(
+                "there is no audit log here (no database or signing key).",
+                where=str(path),
+                fix="Give the --data-dir (and --db) the server uses, or run `roof admin init`.",
+            )
+    return store
+
+
 def _cli_admin() -> Principal:
     from securityroof.ops.auth import Principal
 
@@ -151,7 +169,8 @@ def admin_add_party(
 ) -> None:
     """Add a party."""
     with user_errors():
-        _store(data_dir, db).open(None).create_party(_cli_admin(), party_id, name or party_id)
+        store = _existing_store(data_dir, db)
+        store.open(None).create_party(_cli_admin(), party_id, name or party_id)
         stdout.print(f"party {party_id!r} added")
 
 
@@ -171,8 +190,9 @@ def admin_add_user(
                 where="--role",
                 fix="Use commander, operator or observer.",
             )
+        store = _existing_store(data_dir, db)  # before the prompt: a typo asks nothing
         password = _password(f"password for {username}")
-        _store(data_dir, db).open(None).create_user(_cli_admin(), username, password, role, party)
+        store.open(None).create_user(_cli_admin(), username, password, role, party)
         stdout.print(f"{role} {username!r} of {party} added")
 
 
@@ -296,19 +316,8 @@ def audit_checkpoint(
 ) -> None:
     """Sign the log's current head and save it, for a party to keep (an existing log only:
     a mistyped folder is refused, not given a new log and key)."""
-    from securityroof.ops.server import KEY_FILE
-
     with user_errors():
-        folder = _data_dir(data_dir, db)
-        needed = [folder / KEY_FILE] + ([folder / "roof.sqlite3"] if db is None else [])
-        for path in needed:
-            if not path.is_file():
-                raise RoofError(
-                    "there is no audit log here (no database or signing key).",
-                    where=str(path),
-                    fix="Give the --data-dir (and --db) the server uses.",
-                )
-        service = _store(folder, db).open(None)
+        service = _existing_store(data_dir, db).open(None)
         record = service.checkpoint().to_json()
         from securityroof.report.files import write_text_atomically
 

@@ -2,8 +2,9 @@
 clock thread and uvicorn. Every start-up problem is a RoofError, so `roof
 serve` exits with code 2 and one clear line before anything is served.
 
-One server per data folder: `Store.lock` holds an exclusive lock on
-`roof.lock` in it for the server's life. The folder is made 0700 and its
+One server per data folder and per database: `Store.lock` holds an
+exclusive lock on `roof.lock` in the folder, and on PostgreSQL a session
+advisory lock on the database, for the server's life. The folder is made 0700 and its
 files 0600. uvicorn runs with limits against slow or idle clients (see
 `uvicorn_config`)."""
 
@@ -24,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import text
+
 from securityroof.errors import RoofError
 from securityroof.model.scenario import Scenario
 from securityroof.ops.audit import LogSigner
@@ -35,6 +38,9 @@ if TYPE_CHECKING:
 
 KEY_FILE = "audit-signing-key.pem"
 LOCK_FILE = "roof.lock"
+# PostgreSQL advisory lock of a serving server: a fixed positive 64-bit
+# number, the first 8 bytes of SHA-256("securityroof serve") shifted right by one.
+ADVISORY_LOCK_KEY = 0x4B8F_819A_5E44_6CFA
 CLOCK_PERIOD_S = 0.25
 # uvicorn's limits. A request's headers must arrive within HEADER_TIMEOUT_S of
 # the connection (or of the previous reply), an idle kept-alive connection is
@@ -106,9 +112,41 @@ class Store:
                 ) from None
             os.ftruncate(fd, 0)
             os.write(fd, f"{os.getpid()}\n".encode())
-            yield
+            with self._database_lock():
+                yield
         finally:
             os.close(fd)  # closing the file releases the lock
+
+    @contextmanager
+    def _database_lock(self) -> Iterator[None]:
+        """On PostgreSQL, also hold a session advisory lock on the database:
+        two servers with different data folders must not share one database."""
+        url = database_url(self.db, self.data_dir)
+        if not url.startswith("postgresql"):
+            yield  # SQLite lives in the data folder, which the file lock holds
+            return
+        engine = connect(url)
+        try:
+            with engine.connect() as connection:
+                held = connection.execute(
+                    text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
+                ).scalar()
+                connection.commit()
+                if not held:
+                    raise RoofError(
+                        "another `roof serve` is using this database.",
+                        where="--db",
+                        fix="Stop the other server, or give this one its own database.",
+                    )
+                try:
+                    yield
+                finally:
+                    connection.execute(
+                        text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY}
+                    )
+                    connection.commit()
+        finally:
+            engine.dispose()
 
     def open(self, scenario: Scenario | None) -> RoofService:
         url, signer = self.prepare()
