@@ -1,9 +1,10 @@
 """The 1997 demarcation agreements applied to interceptor declarations.
 
 Source: the First and Second Agreed Statements of 26 September 1997 (ABM
-Treaty demarcation; see ../shared/REFERENCE.md): 3.0 km/s interceptor speed;
-test targets at most 5.0 km/s and 3,500 km range; declarations for plans
-above 5.5 km/s (land, air) or 4.5 km/s (sea).
+Treaty demarcation, as summarised in the catalog's `demarcation1997`
+source): 3.0 km/s interceptor speed; test targets at most 5.0 km/s and
+3,500 km range; declarations for plans above 5.5 km/s (land, air) or
+4.5 km/s (sea).
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from securityroof.model.catalog import load_missiles
 REFERENCES = Path(__file__).parent / "references"
 CATALOG = load_missiles()
 
-# Places (degrees): launch areas and aim points named in ../shared/REFERENCE.md.
+# Places (degrees): launch areas and aim points of the catalog (city centres).
 TABRIZ = (38.08, 46.29)
 ANKARA = (39.93, 32.86)
 KOZELSK = (54.03, 35.77)

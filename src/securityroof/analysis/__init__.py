@@ -1,1 +1,2 @@
-"""Security Roof layer: see DESIGN.md."""
+"""Analyses: engagements, footprints, the strategic verdict, the transparency
+envelope, fair shares and raids, each taking prepared results."""

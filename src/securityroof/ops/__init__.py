@@ -1,1 +1,1 @@
-"""Security Roof layer: see DESIGN.md."""
+"""Operating together: the service, its accounts, decisions, exercises and the audit log."""

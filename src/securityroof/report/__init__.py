@@ -1,1 +1,1 @@
-"""Security Roof layer: see DESIGN.md."""
+"""Reports and exports: the HTML report, maps, figures, GeoJSON, CZML, KML and tables."""
