@@ -100,6 +100,21 @@ def draw_sites(axes, sites: dict[str, Site]) -> None:
         )
 
 
+def draw_cells(axes, state: np.ndarray, region, colours: ListedColormap) -> None:
+    """Grid cells of states 0-2 (lat x lon, south first) over `region`, one colour each."""
+    lat_min, lat_max, lon_min, lon_max = region
+    axes.imshow(
+        state,
+        origin="lower",
+        extent=(lon_min, lon_max, lat_min, lat_max),
+        cmap=colours,
+        vmin=0,
+        vmax=2,
+        interpolation="nearest",
+        aspect=axes.get_aspect(),
+    )
+
+
 def footprint_map(result: FootprintResult, path: Path, *, title: str | None = None) -> None:
     """Draw the defended footprint (all threat configurations) to a PNG file.
 
@@ -108,21 +123,11 @@ def footprint_map(result: FootprintResult, path: Path, *, title: str | None = No
     against. Interceptor sites are black triangles; threatened cities are
     dots, filled when defended. Written atomically.
     """
-    lat_min, lat_max, lon_min, lon_max = result.region
     state = np.full(result.threatened[0].shape, NOT_THREATENED)
     state[result.threatened.any(axis=0)] = UNDEFENDED
     state[result.defended_everywhere] = DEFENDED
     figure, axes = base_axes(result.region)
-    axes.imshow(
-        state,
-        origin="lower",
-        extent=(lon_min, lon_max, lat_min, lat_max),
-        cmap=COLOURS,
-        vmin=0,
-        vmax=2,
-        interpolation="nearest",
-        aspect=axes.get_aspect(),
-    )
+    draw_cells(axes, state, result.region, COLOURS)
     batteries = {b.split("/")[0] for b in result.batteries}
     draw_sites(axes, {k: v for k, v in result.scenario.sites.items() if k in batteries})
     for city in result.cities:
@@ -147,21 +152,11 @@ def keep_out_map(
     engage a protected strategic trajectory); declared patrol areas of the type
     are outlined; the type's own sites are black triangles. Written atomically.
     """
-    lat_min, lat_max, lon_min, lon_max = found.region
     state = np.zeros(found.keep_out.shape)
     state[found.keep_out & found.land] = 1
     state[found.keep_out & ~found.land] = 2
     figure, axes = base_axes(found.region)
-    axes.imshow(
-        state,
-        origin="lower",
-        extent=(lon_min, lon_max, lat_min, lat_max),
-        cmap=KEEP_OUT_COLOURS,
-        vmin=0,
-        vmax=2,
-        interpolation="nearest",
-        aspect=axes.get_aspect(),
-    )
+    draw_cells(axes, state, found.region, KEEP_OUT_COLOURS)
     for area in patrols:
         if area.interceptor in (None, found.interceptor):
             lon = [*area.lon_deg, area.lon_deg[0]]
