@@ -17,7 +17,7 @@ ENGAGE_KEYS = {
     "engageable",
     "first_intercept_s",
     "last_intercept_s",
-    "intercept_altitude_km",
+    "intercept_altitude",
     "shots",
     "reason",
 }
@@ -56,7 +56,8 @@ def test_every_example_checks_and_engages(example):
         assert record["reason"] in REASONS
         if record["engageable"]:
             assert record["reason"] == "" and record["shots"] >= 1
-            low, high = record["intercept_altitude_km"]
+            altitude = record["intercept_altitude"]
+            low, high = altitude["min_km"], altitude["max_km"]
             assert 0 <= low <= high
             assert record["first_intercept_s"] <= record["last_intercept_s"]
         else:

@@ -278,7 +278,7 @@ def test_visible_shows_control_characters_and_keeps_text() -> None:
 
 def test_kml_holds_names_xml_cannot(tmp_path) -> None:
     from securityroof.analysis.engagement import run_engagements
-    from securityroof.report.exports import kml_text
+    from securityroof.report.kml import kml_text
 
     result = run_engagements(load_scenario(ROOT / "examples" / "epaa-phase-1.toml"))
     named = replace(

@@ -19,9 +19,9 @@ from types import SimpleNamespace
 import pytest
 
 from securityroof.errors import RoofError
+from securityroof.records.assessment import REPORT_FORMAT
 from securityroof.report import files
 from securityroof.report.files import (
-    REPORT_FORMAT,
     is_report_folder,
     prepare_report_target,
     replace_report,
@@ -222,7 +222,7 @@ def test_a_report_from_before_the_format_field_is_replaced(place):
 
 
 def test_the_report_manifest_carries_the_format():
-    from securityroof.report.html import manifest_record
+    from securityroof.records.assessment import manifest_record
 
     scenario = SimpleNamespace(
         name="s",

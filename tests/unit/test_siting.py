@@ -17,10 +17,10 @@ from securityroof.analysis.site_map import (
     patrol_points,
 )
 from securityroof.core.siting import GROUP, sample_groups
+from securityroof.data.geography import land_mask
 from securityroof.errors import RoofError
-from securityroof.model.geography import land_mask
 from securityroof.model.scenario import PatrolArea
-from securityroof.report.envelope_export import pack_mask, unpack_mask
+from securityroof.records.envelope import pack_mask, unpack_mask
 
 
 @pytest.mark.parametrize(

@@ -33,12 +33,12 @@ from securityroof.analysis.distributed import run_chunks
 from securityroof.analysis.engagement import evaluate, given_flights, observe
 from securityroof.analysis.grid import region_grid
 from securityroof.analysis.prepare import MISSILE_CASE_U, Prepared, prepare
-from securityroof.analysis.sharing import cities_in_region
 from securityroof.core.dynamics import VehicleArrays
 from securityroof.core.flight import STATUS_IMPACT, FlightArrays, fly_boosted
 from securityroof.core.geodesy import geodesic_inverse_batch
 from securityroof.core.planet import Planet
 from securityroof.core.targeting import KICK_GRID, Launch, impacts_of, max_range
+from securityroof.data.cities import cities_in_region
 from securityroof.errors import RoofError
 from securityroof.model.scenario import Scenario
 

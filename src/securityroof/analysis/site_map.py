@@ -69,8 +69,8 @@ from securityroof.core.siting import (
     candidate_margins,
     sample_groups,
 )
+from securityroof.data.geography import land_mask
 from securityroof.errors import RoofError
-from securityroof.model.geography import land_mask
 from securityroof.model.scenario import PatrolArea, Scenario
 
 # Europe, the Middle East and the adjacent seas (degrees): lat min, lat max,

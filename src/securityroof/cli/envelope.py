@@ -248,7 +248,8 @@ def envelope(
     """The transparency envelope: speed limits, where sites may stand, when links may pass
     tracks, the regime's verifiable parameters and the regional-defence trade-off."""
     from securityroof.ops.manifest import EnvelopeOptions, build_manifest, run_envelope
-    from securityroof.report.envelope_export import envelope_geojson, envelope_record
+    from securityroof.records.envelope import envelope_record
+    from securityroof.report.envelope_export import envelope_geojson
     from securityroof.report.files import write_text_atomically
 
     with user_errors():

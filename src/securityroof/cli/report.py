@@ -46,7 +46,7 @@ def assess(
         # Imported here: the whole analysis stack is heavy, and other commands need not wait.
         from securityroof.analysis.assess import assess as run_assessment
         from securityroof.analysis.engagement import require_batteries
-        from securityroof.report.footprint_export import footprint_summary
+        from securityroof.records.footprint import footprint_summary
         from securityroof.report.html import write_report
 
         loaded = load_scenario(path)  # a scenario error stops before any output

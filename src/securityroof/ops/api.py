@@ -37,11 +37,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from securityroof import __version__
+from securityroof.data.basemap import borders, coastlines
 from securityroof.errors import RoofError
 from securityroof.ops import auth
 from securityroof.ops.picture_export import picture_geojson
 from securityroof.ops.service import RefusedError, RoofService
-from securityroof.report.basemap import borders, coastlines
 
 STATIC = Path(__file__).parent / "static"
 KEEPALIVE_S = 15.0

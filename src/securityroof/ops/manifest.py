@@ -4,7 +4,7 @@ A manifest (JSON) holds the scenario file's text, the options of the run,
 every catalog value the scenario reads (`scenario_values`: the resolved
 sites, interceptor and sensor types, missiles, signatures, launch and target
 areas, flattened to dotted keys), the software version, the envelope record
-(`securityroof.report.envelope_export.envelope_record`), and an Ed25519
+(`securityroof.records.envelope.envelope_record`), and an Ed25519
 signature over the canonical JSON of all of it (sorted keys, no spaces)
 with the signer's public key.
 
@@ -32,7 +32,7 @@ from securityroof.errors import RoofError
 from securityroof.model.catalog import Catalog
 from securityroof.model.scenario import Scenario, load_scenario, strategic_threats
 from securityroof.ops.audit import LogSigner, verify_bytes
-from securityroof.report.envelope_export import envelope_record, unpack_mask
+from securityroof.records.envelope import envelope_record, unpack_mask
 
 FORMAT = "securityroof-envelope-manifest/1"
 TOLERANCE = 1e-6

@@ -16,9 +16,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from securityroof.errors import RoofError
+from securityroof.records.assessment import REPORT_FORMAT
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
+
+
+def missing_package(package: str, purpose: str, fix: str | None = None) -> RoofError:
+    """The error for a writer whose optional package is not installed."""
+    return RoofError(
+        f"writing {purpose} needs the Python package {package!r}, which is not installed.",
+        fix=fix or f"Install it: pip install {package}",
+    )
 
 
 def existing_folder(folder: Path) -> Path:
@@ -79,7 +88,6 @@ def write_text_atomically(path: Path, text: str) -> None:
 # process that is no longer running, that hold a report manifest or the
 # staging marker, or are empty.
 
-REPORT_FORMAT = "securityroof-report/1"
 MANIFEST = "manifest.json"
 _STAGING_MARK = ".securityroof-staging"
 _MANIFEST_LIMIT = 16 * 1024 * 1024

@@ -8,10 +8,7 @@ failure never leaves half a report and never loses the one it replaces.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import json
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -19,97 +16,17 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from securityroof.analysis.assess import Assessment
 from securityroof.analysis.envelope import SPEED_TOLERANCE_M_S
+from securityroof.records.assessment import code_version, manifest_record, results_record
+from securityroof.records.envelope import envelope_record
+from securityroof.records.footprint import footprint_summary
 from securityroof.report import figures
-from securityroof.report.envelope_export import envelope_geojson, envelope_record
-from securityroof.report.exports import (
-    write_czml,
-    write_footprint_tables,
-    write_kml,
-    write_tables,
-)
-from securityroof.report.files import REPORT_FORMAT, replace_report
-from securityroof.report.footprint_export import footprint_summary, write_geojson
+from securityroof.report.czml import write_czml
+from securityroof.report.envelope_export import envelope_geojson
+from securityroof.report.files import replace_report
+from securityroof.report.footprint_export import write_geojson
+from securityroof.report.kml import write_kml
 from securityroof.report.maps import footprint_map, keep_out_map
-
-
-def _version() -> str:
-    try:
-        return metadata.version("securityroof")
-    except metadata.PackageNotFoundError:
-        from securityroof import __version__
-
-        return __version__
-
-
-def results_record(assessment: Assessment) -> dict[str, Any]:
-    """The numbers of the report (no timings): what a rerun must reproduce."""
-    stability = assessment.stability
-    sharing = assessment.sharing.cooperation
-    raid = assessment.raid
-    return {
-        "verdict": stability.verdict if stability else None,
-        "verdict_by_party": stability.verdict_by_party if stability else None,
-        "probability_strategic": (
-            list(stability.probability_strategic)
-            if stability and stability.probability_strategic
-            else None
-        ),
-        "engageable_strategic": len(stability.engageable) if stability else None,
-        "validation": {v.key: v.agrees for v in assessment.validation},
-        "footprints": {
-            label: {k: v for k, v in footprint_summary(result).items() if k != "scenario"}
-            for label, result in assessment.comparison
-        },
-        "engageable_pairs": int(assessment.engagements.windows.engageable.sum()),
-        "shapley": {
-            p: float(v) for p, v in zip(assessment.sharing.parties, sharing.shapley, strict=True)
-        },
-        "envelope": None
-        if assessment.envelope is None
-        else {
-            "speed_limits_m_s": {
-                f"{s.interceptor} at {s.site}": s.limit_m_s
-                for s in assessment.envelope.speed_limits
-            },
-            "keep_out_cells": {
-                m.interceptor: int(m.keep_out.sum()) for m in assessment.envelope.site_maps
-            },
-            "strongest_caps_m_s": {
-                t.architecture: t.strongest_cap_m_s for t in assessment.envelope.tradeoffs
-            },
-        },
-        "raid": None
-        if raid is None
-        else {
-            "size": raid.size,
-            "expected_leakers": raid.result.expected_leakers,
-            "p_no_leaker": raid.result.p_no_leaker,
-        },
-    }
-
-
-def manifest_record(assessment: Assessment) -> dict[str, Any]:
-    """How to rerun: scenario and catalog hashes, code version, seeds, parameters."""
-    scenario = assessment.scenario
-    catalog_files = {
-        name: hashlib.sha256(path.read_bytes()).hexdigest()
-        for name, path in scenario.catalog.paths.items()
-    }
-    return {
-        "format": REPORT_FORMAT,
-        "tool": "securityroof",
-        "version": _version(),
-        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "scenario": {"name": scenario.name, "file": str(scenario.path), "sha256": scenario.digest},
-        "catalog_sha256": catalog_files,
-        "case": scenario.case_label,
-        "assumptions": scenario.assumptions.model_dump(),
-        "cueing": scenario.cueing,
-        "parameters": {"resolution_deg": assessment.resolution_deg},
-        "seeds": assessment.seeds,
-        "timings_s": assessment.timings_s,
-        "rerun": f"roof assess {scenario.path} --out DIR",
-    }
+from securityroof.report.tables import write_footprint_tables, write_tables
 
 
 def _sentences(assessment: Assessment) -> dict[str, str]:
@@ -315,7 +232,7 @@ def _render(
         scenario_file=str(scenario.path),
         sha256=scenario.digest,
         case=scenario.case_label,
-        version=_version(),
+        version=code_version(),
         footprint_maps=maps,
         footprint_rows=footprint_rows,
         resolution_deg=assessment.resolution_deg,

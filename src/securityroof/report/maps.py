@@ -14,9 +14,9 @@ from matplotlib.colors import ListedColormap
 
 from securityroof.analysis.footprint import FootprintResult
 from securityroof.analysis.site_map import SiteMap
+from securityroof.data.basemap import borders, clip, coastlines
 from securityroof.model.defence import Site
 from securityroof.model.scenario import PatrolArea
-from securityroof.report.basemap import borders, clip, coastlines
 from securityroof.report.files import write_atomically
 
 NOT_THREATENED, UNDEFENDED, DEFENDED = 0, 1, 2

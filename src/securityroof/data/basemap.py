@@ -1,12 +1,12 @@
-"""An offline base map: coastlines and country borders for the report's maps.
+"""An offline base map: coastlines and country borders for the report's maps and the live page.
 
-The outlines are GSHHS's (`securityroof.model.geography`), read offline.
+The outlines are GSHHS's (`securityroof.data.geography`), read offline.
 """
 
 from __future__ import annotations
 
-from securityroof.model import geography
-from securityroof.model.geography import RESOLUTIONS, Outline
+from securityroof.data import geography
+from securityroof.data.geography import RESOLUTIONS, Outline
 
 __all__ = ["RESOLUTIONS", "Outline", "borders", "clip", "coastlines"]
 
