@@ -16,12 +16,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from securityroof.analysis.site_map import PatrolVerdict, SiteMap
+from securityroof.core.constants import SPHERE_RADIUS_M
 from securityroof.model.scenario import Scenario
 
 if TYPE_CHECKING:
     from securityroof.analysis.envelope import LinkLimit, SpeedLimit
-
-EARTH_RADIUS_KM = 6371.0
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ def _distance_km(lat_deg: float, lon_deg: float, lats: np.ndarray, lons: np.ndar
     phi, lam = math.radians(lat_deg), math.radians(lon_deg)
     la, lo = np.radians(lats), np.radians(lons)
     c = np.sin(la) * math.sin(phi) + np.cos(la) * math.cos(phi) * np.cos(lo - lam)
-    return float(EARTH_RADIUS_KM * np.arccos(np.clip(c, -1.0, 1.0)).min())
+    return float(SPHERE_RADIUS_M / 1e3 * np.arccos(np.clip(c, -1.0, 1.0)).min())
 
 
 def _site_margin(found: SiteMap, lat: float, lon: float) -> tuple[float | None, str]:

@@ -52,7 +52,6 @@ from securityroof.ops.exercise import ExerciseEngine, Step, rms_sigma_m
 from securityroof.ops.ledger import EVERYONE, Ledger, entry_json
 from securityroof.ops.sites import sites_json
 
-COVERAGE_RCS_M2 = 0.1  # the target size the drawn radar coverage is for
 MAX_ADVANCE_S = 3600.0
 CHECKPOINT_EVERY = 100  # entries between the checkpoints the server stores itself
 CHECKPOINT_PERIOD_S = 60.0  # and at least this often while the log grows

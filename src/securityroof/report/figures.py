@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from securityroof.analysis.assess import Assessment
+from securityroof.analysis.coverage import COVERAGE_RCS_M2, radar_coverage
 from securityroof.analysis.engagement import EngagementResult
 from securityroof.analysis.footprint import DEFAULT_REGION
 from securityroof.analysis.stability import judged_pairs
@@ -222,35 +223,14 @@ def strategic_map(assessment: Assessment, path: Path) -> None:
 
 
 def coverage_map(assessment: Assessment, path: Path) -> None:
-    """Each radar's field of regard out to its range against a 0.1 m^2 target."""
+    """Each radar's field of regard out to its range against a small target."""
     figure, axes = base_axes(DEFAULT_REGION)
     colours = plt.get_cmap("tab10")
-    for k, site in enumerate(assessment.scenario.sites.values()):
-        for mount in site.sensors:
-            kind = assessment.scenario.sensor_types[mount.type]
-            if kind.kind != "radar" or kind.detection_range_km is None:
-                continue
-            assert kind.azimuth_half_width_deg is not None
-            # Catalog ranges are against 1 m^2 in the radar's band.
-            reach_km = kind.detection_range_km.nominal * COVERAGE_RCS_M2**0.25
-            half = kind.azimuth_half_width_deg.nominal
-            azimuths = np.radians(
-                np.linspace(mount.boresight_deg - half, mount.boresight_deg + half, 90)
-            )
-            lat0, lon0 = np.radians(site.lat_deg.nominal), np.radians(site.lon_deg.nominal)
-            angle = reach_km / 6371.0
-            lat = np.arcsin(
-                np.sin(lat0) * np.cos(angle) + np.cos(lat0) * np.sin(angle) * np.cos(azimuths)
-            )
-            lon = lon0 + np.arctan2(
-                np.sin(azimuths) * np.sin(angle) * np.cos(lat0),
-                np.cos(angle) - np.sin(lat0) * np.sin(lat),
-            )
-            if half < 180.0:
-                lat = np.concatenate(([lat0], lat, [lat0]))
-                lon = np.concatenate(([lon0], lon, [lon0]))
-            axes.fill(np.degrees(lon), np.degrees(lat), color=colours(k % 10), alpha=0.15)
-            axes.plot(np.degrees(lon), np.degrees(lat), color=colours(k % 10), linewidth=0.8)
+    site_index = {site_id: k for k, site_id in enumerate(assessment.scenario.sites)}
+    for found in radar_coverage(assessment.scenario):
+        colour = colours(site_index[found.site] % 10)
+        axes.fill(found.lon_deg, found.lat_deg, color=colour, alpha=0.15)
+        axes.plot(found.lon_deg, found.lat_deg, color=colour, linewidth=0.8)
     _sites(axes, assessment)
     axes.set_title(
         f"Radar fields of regard out to the range against a {COVERAGE_RCS_M2:g} m^2 target "
@@ -258,9 +238,6 @@ def coverage_map(assessment: Assessment, path: Path) -> None:
         fontsize=9,
     )
     save_png(figure, path)
-
-
-COVERAGE_RCS_M2 = 0.1
 
 
 def tradeoff_chart(assessment: Assessment, path: Path) -> None:

@@ -14,6 +14,7 @@ from matplotlib.colors import ListedColormap
 
 from securityroof.analysis.footprint import FootprintResult
 from securityroof.analysis.site_map import SiteMap
+from securityroof.core.constants import SPHERE_RADIUS_M
 from securityroof.data.basemap import borders, clip, coastlines
 from securityroof.model.defence import Site
 from securityroof.model.scenario import PatrolArea
@@ -50,7 +51,7 @@ def polar_xy(lat_deg: np.ndarray, lon_deg: np.ndarray) -> tuple[np.ndarray, np.n
     (J. P. Snyder, Map Projections: A Working Manual, USGS Professional Paper
     1395, 1987, eqs. 25-2, 21-2 and 21-3 for the polar aspect on the sphere).
     """
-    rho = 6371.0 * np.radians(90.0 - np.asarray(lat_deg, dtype=float))
+    rho = SPHERE_RADIUS_M / 1e3 * np.radians(90.0 - np.asarray(lat_deg, dtype=float))
     lon = np.radians(np.asarray(lon_deg, dtype=float))
     return rho * np.sin(lon), -rho * np.cos(lon)
 
@@ -66,7 +67,7 @@ def polar_axes(min_lat_deg: float = 15.0, width_in: float = 9.0):
         ring = np.linspace(-180.0, 180.0, 361)
         x, y = polar_xy(np.full(ring.shape, lat), ring)
         axes.plot(x, y, color="#dddddd", linewidth=0.4, zorder=0)
-    limit = 6371.0 * np.radians(90.0 - min_lat_deg)
+    limit = SPHERE_RADIUS_M / 1e3 * np.radians(90.0 - min_lat_deg)
     axes.set_xlim(-limit, limit)
     axes.set_ylim(-limit, limit)
     axes.set_aspect("equal")
