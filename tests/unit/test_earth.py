@@ -1,4 +1,4 @@
-"""Frames, look angles, horizon and line of sight (securityroof.core.earth)."""
+"""Frames, look angles, horizon and line of sight (core.earth and core.horizon)."""
 
 import math
 
@@ -14,23 +14,25 @@ from securityroof.core.constants import (
     WGS84_F,
 )
 from securityroof.core.earth import (
-    azimuth_angle,
     ecef_to_eci,
     ecef_to_eci_batch,
     ecef_to_eci_state,
     ecef_to_eci_state_batch,
-    ecef_to_enu,
     ecef_to_geodetic,
     eci_to_ecef,
     eci_to_ecef_batch,
     eci_to_ecef_state,
     eci_to_ecef_state_batch,
+    geodetic_to_ecef,
+    geodetic_to_ecef_batch,
+)
+from securityroof.core.horizon import (
+    azimuth_angle,
+    ecef_to_enu,
     elevation_angle,
     enu_basis,
     enu_to_ecef,
     enu_to_look_angles,
-    geodetic_to_ecef,
-    geodetic_to_ecef_batch,
     geodetic_up,
     horizon_dip_angle,
     horizon_ground_range,

@@ -14,7 +14,9 @@ from securityroof.core.detection import (
     detect_draws,
     sensor_parameters,
 )
-from securityroof.core.earth import ecef_to_geodetic, enu_to_ecef, geodetic_to_ecef
+from securityroof.core.detection_inputs import detection_range_m
+from securityroof.core.earth import ecef_to_geodetic, geodetic_to_ecef
+from securityroof.core.horizon import enu_to_ecef
 from securityroof.core.sensors import (
     BAND,
     BORESIGHT,
@@ -26,7 +28,6 @@ from securityroof.core.sensors import (
     SensorArrays,
     X,
     Z,
-    detection_range_m,
 )
 from securityroof.core.sightlines import sightlines
 from securityroof.core.signatures import (

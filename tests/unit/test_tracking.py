@@ -18,8 +18,9 @@ import pytest
 from scipy.stats import chi2
 
 from securityroof.core.detection import detect
-from securityroof.core.earth import ecef_to_geodetic, enu_basis, enu_to_ecef, geodetic_to_ecef
+from securityroof.core.earth import ecef_to_geodetic, geodetic_to_ecef
 from securityroof.core.flight import STATUS_IMPACT, burnout_state_ecef, fly_free
+from securityroof.core.horizon import enu_basis, enu_to_ecef
 from securityroof.core.measurement import isotropic_report, noisy_report, visibility_mask
 from securityroof.core.planet import Planet
 from securityroof.core.sensors import SensorArrays

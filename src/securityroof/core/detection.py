@@ -10,7 +10,7 @@ elevation and azimuth offset are inside that draw's limits and the slant
 range is within the radar's detection range against the objects present
 (`securityroof.core.signatures`): ``R = k sigma^(1/4)`` with ``k`` the
 radar's range per root cross section (its reference range over the fourth
-root of its reference cross section, `securityroof.core.sensors.detection_range_m`)
+root of its reference cross section, `securityroof.core.detection_inputs.detection_range_m`)
 and ``sigma`` the object's cross section *in the radar's band*. An infrared
 satellite sees a boosting sample at or above its plume altitude.
 
@@ -55,12 +55,8 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from securityroof.core.sensors import (
-    KIND_INFRARED,
-    KIND_RADAR,
-    SensorArrays,
-    checked_burnout,
-)
+from securityroof.core.detection_inputs import checked_burnout
+from securityroof.core.sensors import KIND_INFRARED, KIND_RADAR, SensorArrays
 from securityroof.core.sightlines import Sightlines, sightlines
 from securityroof.core.signatures import (
     N_BANDS,

@@ -34,14 +34,10 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from securityroof.core.earth import ecef_to_geodetic, enu_basis, enu_to_look_angles
-from securityroof.core.sensors import (
-    KIND,
-    KIND_INFRARED,
-    SensorArrays,
-    checked_burnout,
-    checked_inputs,
-)
+from securityroof.core.detection_inputs import checked_burnout, checked_inputs
+from securityroof.core.earth import ecef_to_geodetic
+from securityroof.core.horizon import enu_basis, enu_to_look_angles
+from securityroof.core.sensors import KIND, KIND_INFRARED, SensorArrays
 from securityroof.core.visibility import sensor_frames, visible
 
 __all__ = ["isotropic_report", "noisy_report", "visibility_mask"]

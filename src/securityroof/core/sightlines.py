@@ -33,7 +33,8 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from securityroof.core.earth import ecef_to_geodetic, enu_to_look_angles, line_of_sight
+from securityroof.core.earth import ecef_to_geodetic
+from securityroof.core.horizon import enu_to_look_angles, line_of_sight
 from securityroof.core.sensors import (
     BORESIGHT,
     HALF_WIDTH,

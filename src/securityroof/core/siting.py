@@ -36,7 +36,6 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from securityroof.core.earth import line_of_sight
 from securityroof.core.engagement import (
     BURNOUT_SPEED_M_S,
     DELAY_S,
@@ -51,6 +50,7 @@ from securityroof.core.engagement import (
     kill_vehicle_geometry,
     site_frame_velocity,
 )
+from securityroof.core.horizon import line_of_sight
 from securityroof.core.reach import GRID_RANGE0_M, GRID_RANGE_STEP_M
 from securityroof.core.reach_metric import MEAN_EARTH_RADIUS_M, ground_range_and_altitude
 

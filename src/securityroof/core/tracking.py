@@ -78,8 +78,9 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import linear_sum_assignment
 from scipy.special import gammaincinv
 
-from securityroof.core.earth import ecef_to_geodetic, ecef_to_geodetic_batch, enu_basis
+from securityroof.core.earth import ecef_to_geodetic, ecef_to_geodetic_batch
 from securityroof.core.flight import STATUS_IMPACT, fly_free
+from securityroof.core.horizon import enu_basis
 from securityroof.core.planet import GM, J2, J2_RADIUS_M, OMEGA, Planet, gravity_acceleration
 
 __all__ = [

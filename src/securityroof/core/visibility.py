@@ -16,12 +16,8 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from securityroof.core.earth import (
-    ecef_to_geodetic,
-    enu_basis,
-    enu_to_look_angles,
-    line_of_sight,
-)
+from securityroof.core.earth import ecef_to_geodetic
+from securityroof.core.horizon import enu_basis, enu_to_look_angles, line_of_sight
 from securityroof.core.sensors import (
     BORESIGHT,
     HALF_WIDTH,
@@ -73,7 +69,7 @@ def radar_visible(
     sx, sy, sz : float
         Radar position, ECEF, m.
     east, north, up : tuple of float
-        The radar's local unit vectors in ECEF (`securityroof.core.earth.enu_basis`
+        The radar's local unit vectors in ECEF (`securityroof.core.horizon.enu_basis`
         at its geodetic latitude and longitude).
     tx, ty, tz : float
         Target position, ECEF, m; NaN is never visible.
@@ -93,7 +89,7 @@ def radar_visible(
         True when the slant range is at most ``range_m``, the elevation lies
         within the limits, the azimuth within the sector (wrapping through
         north), and the line of sight clears the ellipsoid
-        (`securityroof.core.earth.line_of_sight`). A target at the radar's
+        (`securityroof.core.horizon.line_of_sight`). A target at the radar's
         zenith has azimuth 0 by convention.
     """
     dx = tx - sx
@@ -241,7 +237,7 @@ def sensor_frames(packed: FloatArray, a_m: float, f: float) -> FloatArray:
     -------
     ndarray, shape (n_sensors, 9)
         East (columns 0-2), north (3-5) and up (6-8) at each sensor's geodetic
-        latitude and longitude (`securityroof.core.earth.enu_basis`),
+        latitude and longitude (`securityroof.core.horizon.enu_basis`),
         dimensionless.
     """
     n = packed.shape[0]
