@@ -17,15 +17,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, select, update
 
-from securityroof.ops.audit import (
-    GENESIS_HASH,
-    Checkpoint,
-    make_entry,
-    revealed_seed_matches,
-    seed_commitment,
-    verify_checkpoint,
-    verify_log,
-)
+from securityroof.ops.audit import GENESIS_HASH, make_entry, revealed_seed_matches, verify_log
+from securityroof.ops.checkpoints import Checkpoint, verify_checkpoint
+from securityroof.ops.commitments import seed_commitment
 from securityroof.ops.db import AuditRow, Decision, Exercise, Proposal, Token, User
 from securityroof.ops.exercise import ExerciseEngine
 from securityroof.ops.service import CHECKPOINT_EVERY, CHECKPOINT_PERIOD_S

@@ -17,31 +17,28 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from securityroof.ops.audit import (
-    EMPTY_ROOT,
     FIRST_SEQ,
     GENESIS_HASH,
-    LOG_ID,
     AuditEntry,
-    Checkpoint,
-    CompactRange,
     Finding,
-    LogSigner,
-    canonical_json,
-    commit,
-    consistency_proof,
     entry_leaf,
-    inclusion_proof,
     leaf_hashes,
     make_entry,
-    merkle_root,
-    new_salt,
     redacted,
     tree_head,
     verify_against_checkpoint,
-    verify_checkpoint,
+    verify_log,
+)
+from securityroof.ops.checkpoints import LOG_ID, Checkpoint, LogSigner, verify_checkpoint
+from securityroof.ops.commitments import canonical_json, commit, new_salt
+from securityroof.ops.merkle import (
+    EMPTY_ROOT,
+    CompactRange,
+    consistency_proof,
+    inclusion_proof,
+    merkle_root,
     verify_consistency,
     verify_inclusion,
-    verify_log,
 )
 
 SIGNER = LogSigner.generate()

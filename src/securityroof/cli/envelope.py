@@ -297,7 +297,7 @@ def envelope(
         record = envelope_record(result)
         signed = None
         if manifest is not None and key is not None:
-            from securityroof.ops.audit import LogSigner
+            from securityroof.ops.checkpoints import LogSigner
 
             try:
                 signer = LogSigner.load_or_create(key)

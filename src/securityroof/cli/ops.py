@@ -17,8 +17,9 @@ from securityroof.errors import RoofError
 # The service's modules (SQLAlchemy, FastAPI, the physics) are imported by the
 # commands that need them, so that every other `roof` command starts quickly.
 if TYPE_CHECKING:
-    from securityroof.ops.audit import Checkpoint, Finding
+    from securityroof.ops.audit import Finding
     from securityroof.ops.auth import Principal
+    from securityroof.ops.checkpoints import Checkpoint
     from securityroof.ops.server import Store
 
 DataDir = Annotated[
@@ -197,7 +198,7 @@ def admin_add_user(
 
 
 def _read_checkpoint(path: Path) -> Checkpoint:
-    from securityroof.ops.audit import Checkpoint
+    from securityroof.ops.checkpoints import Checkpoint
 
     try:
         return Checkpoint.from_json(json.loads(path.read_text(encoding="utf-8")))
@@ -256,7 +257,7 @@ def audit_verify(
 
 def _public_key(key: Path | None, folder: Path) -> str:
     """The log's public key: the --key file, or the one of the data folder's signing key."""
-    from securityroof.ops.audit import LogSigner
+    from securityroof.ops.checkpoints import LogSigner
     from securityroof.ops.server import KEY_FILE
 
     path = key if key is not None else folder / KEY_FILE

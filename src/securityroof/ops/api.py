@@ -398,11 +398,11 @@ def create_app(service: RoofService, limits: auth.Limits | None = None) -> FastA
 
     @app.get("/api/exercises/{exercise_id}/proposals", tags=["decisions"])
     def proposals(exercise_id: Id, principal: Who) -> list[dict[str, Any]]:
-        return service.decisions.proposals(principal, exercise_id)
+        return service.proposals(principal, exercise_id)
 
     @app.post("/api/proposals/{proposal_id}/decision", tags=["decisions"])
     def decide(proposal_id: Id, body: DecisionRequest, principal: Who) -> dict[str, Any]:
-        return service.decisions.decide(principal, proposal_id, body.decision)
+        return service.decide(principal, proposal_id, body.decision)
 
     # ---------------------------------------------------------------- audit
 
@@ -473,9 +473,7 @@ def create_app(service: RoofService, limits: auth.Limits | None = None) -> FastA
                     version = service.version
                     picture = await run_in_threadpool(service.picture, principal, exercise_id)
                     yield _sse("picture", picture)
-                    proposals = await run_in_threadpool(
-                        service.decisions.proposals, principal, exercise_id
-                    )
+                    proposals = await run_in_threadpool(service.proposals, principal, exercise_id)
                     yield _sse("proposals", proposals)
                     audit = await run_in_threadpool(
                         service.audit, principal, after, 1000, exercise_id

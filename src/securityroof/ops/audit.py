@@ -7,31 +7,30 @@ that the first ``tree_size`` entries were not rewritten, even by someone who rec
 hash. Payloads are committed to with a salted hash, so a party that may not read an entry's
 payload still verifies the whole log from the redacted entry.
 
-This module is pure: no database, no web, no clock. Sequence numbers start at ``FIRST_SEQ`` and
-the entry with seq ``s`` is Merkle leaf ``s - FIRST_SEQ``.
+The Merkle tree is `securityroof.ops.merkle`, the signed checkpoints
+`securityroof.ops.checkpoints` and the payload commitments
+`securityroof.ops.commitments`; this module holds the entries and verifies a
+log. All of them are pure: no database, no web, no clock. Sequence numbers
+start at ``FIRST_SEQ`` and the entry with seq ``s`` is Merkle leaf ``s - FIRST_SEQ``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import secrets
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, Literal
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from securityroof.ops.checkpoints import Checkpoint, is_hex, verify_checkpoint
+from securityroof.ops.commitments import canonical_json, commit, new_salt, seed_commitment
+from securityroof.ops.merkle import (
+    EMPTY_ROOT,
+    CompactRange,
+    leaf_hash,
+    merkle_root,
+)
 
 GENESIS_HASH = "0" * 64
-LOG_ID = "securityroof-audit-v1"
 FIRST_SEQ = 1
-EMPTY_ROOT = hashlib.sha256(b"").digest()
 
 Problem = Literal[
     "changed",
@@ -45,32 +44,6 @@ Problem = Literal[
     "seed-mismatch",
     "state-mismatch",
 ]
-
-
-# --- Payload commitments -------------------------------------------------------------------
-
-
-def canonical_json(obj: Any) -> bytes:
-    """The one byte encoding of ``obj`` that is hashed: sorted keys, no spaces, UTF-8, no NaN."""
-    text = json.dumps(
-        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
-    return text.encode()
-
-
-def new_salt() -> str:
-    """16 fresh random bytes, hex: it hides a payload from anyone who guesses its content."""
-    return secrets.token_hex(16)
-
-
-def commit(payload: Mapping[str, Any], salt_hex: str) -> str:
-    """The payload commitment: sha256(salt || canonical_json(payload)), hex."""
-    return hashlib.sha256(bytes.fromhex(salt_hex) + canonical_json(payload)).hexdigest()
-
-
-def seed_commitment(exercise_id: int, seed: int, salt_hex: str) -> str:
-    """The commitment to an exercise's secret seed, published when it starts."""
-    return commit({"exercise_id": exercise_id, "seed": str(seed)}, salt_hex)
 
 
 # --- Entries -------------------------------------------------------------------------------
@@ -112,20 +85,10 @@ def entry_leaf(
     )
 
 
-def _leaf_hash(leaf: bytes) -> bytes:
-    """RFC 9162 §2.1.1: MTH({d(0)}) = HASH(0x00 || d(0))."""
-    return hashlib.sha256(b"\x00" + leaf).digest()
-
-
-def _node_hash(left: bytes, right: bytes) -> bytes:
-    """RFC 9162 §2.1.1: an interior node is HASH(0x01 || left || right)."""
-    return hashlib.sha256(b"\x01" + left + right).digest()
-
-
 def _recomputed_hash(e: AuditEntry) -> str:
     """The entry hash its header fields give now."""
     leaf = entry_leaf(e.seq, e.kind, e.recorded_at, e.exercise_id, e.payload_hash, e.prev_hash)
-    return _leaf_hash(leaf).hex()
+    return leaf_hash(leaf).hex()
 
 
 def make_entry(
@@ -138,12 +101,12 @@ def make_entry(
     salt: str | None = None,
 ) -> AuditEntry:
     """A new entry chained to ``prev_hash`` (GENESIS_HASH for the first); draws a salt if None."""
-    if not _is_hex(prev_hash, 64):
+    if not is_hex(prev_hash, 64):
         raise ValueError(f"prev_hash must be 64 lowercase hex characters, got {prev_hash!r}")
     salt = new_salt() if salt is None else salt
     payload_hash = commit(payload, salt)
     leaf = entry_leaf(seq, kind, recorded_at, exercise_id, payload_hash, prev_hash)
-    entry_hash = _leaf_hash(leaf).hex()
+    entry_hash = leaf_hash(leaf).hex()
     return AuditEntry(
         seq, kind, recorded_at, exercise_id, payload_hash, prev_hash, entry_hash, payload, salt
     )
@@ -159,334 +122,9 @@ def leaf_hashes(entries: Iterable[AuditEntry]) -> list[bytes]:
     return [bytes.fromhex(entry.entry_hash) for entry in entries]
 
 
-# --- Merkle tree (RFC 9162 §2.1) -----------------------------------------------------------
-
-
-def _split(n: int) -> int:
-    """The largest power of two strictly less than ``n`` (n >= 2), RFC 9162 §2.1.1."""
-    return 1 << ((n - 1).bit_length() - 1)
-
-
-class CompactRange:
-    """The roots of the perfect subtrees that make up a growing tree, largest first.
-
-    The RFC 9162 tree of n leaves splits into perfect subtrees of the sizes of n's binary
-    digits; folding their roots from the right gives MTH (§2.1.1) in O(n) hashes overall.
-    """
-
-    def __init__(self) -> None:
-        self.sizes: list[int] = []
-        self.roots: list[bytes] = []
-
-    def append(self, leaf_hash: bytes) -> None:
-        self.sizes.append(1)
-        self.roots.append(leaf_hash)
-        while len(self.sizes) > 1 and self.sizes[-1] == self.sizes[-2]:
-            right = self.roots.pop()
-            self.sizes.pop()
-            self.roots[-1] = _node_hash(self.roots[-1], right)
-            self.sizes[-1] *= 2
-
-    def root(self) -> bytes:
-        if not self.roots:
-            return EMPTY_ROOT
-        result = self.roots[-1]
-        for left in reversed(self.roots[:-1]):
-            result = _node_hash(left, result)
-        return result
-
-
-def _range_root(leaves: Sequence[bytes], lo: int, hi: int) -> bytes:
-    compact = CompactRange()
-    for i in range(lo, hi):
-        compact.append(leaves[i])
-    return compact.root()
-
-
-def merkle_root(leaf_hashes: Sequence[bytes]) -> bytes:
-    """MTH(D[n]) of RFC 9162 §2.1.1; the empty tree hashes to sha256(b"")."""
-    return _range_root(leaf_hashes, 0, len(leaf_hashes))
-
-
-def inclusion_proof(leaf_hashes: Sequence[bytes], index: int) -> list[bytes]:
-    """PATH(index, D[n]) of RFC 9162 §2.1.3.1, the sibling nearest the leaf first."""
-    if not 0 <= index < len(leaf_hashes):
-        raise ValueError(f"index {index} is outside a tree of {len(leaf_hashes)} leaves")
-    path: list[bytes] = []
-    lo, hi = 0, len(leaf_hashes)
-    while hi - lo > 1:
-        k = _split(hi - lo)
-        if index < lo + k:
-            path.append(_range_root(leaf_hashes, lo + k, hi))
-            hi = lo + k
-        else:
-            path.append(_range_root(leaf_hashes, lo, lo + k))
-            lo += k
-    return path[::-1]
-
-
-def verify_inclusion(
-    leaf_hash: bytes, index: int, tree_size: int, proof: Sequence[bytes], root: bytes
-) -> bool:
-    """Whether ``proof`` puts leaf ``index`` of a ``tree_size`` tree under ``root`` (§2.1.3.2)."""
-    if not 0 <= index < tree_size:
-        return False
-    fn, sn = index, tree_size - 1
-    r = leaf_hash
-    for p in proof:
-        if sn == 0:
-            return False
-        if fn & 1 or fn == sn:
-            r = _node_hash(p, r)
-            while not fn & 1 and fn != 0:
-                fn, sn = fn >> 1, sn >> 1
-        else:
-            r = _node_hash(r, p)
-        fn, sn = fn >> 1, sn >> 1
-    return sn == 0 and r == root
-
-
-def consistency_proof(leaf_hashes: Sequence[bytes], old_size: int) -> list[bytes]:
-    """PROOF(old_size, D[n]) of RFC 9162 §2.1.4.1: the tree of old_size is a prefix of this one."""
-    n = len(leaf_hashes)
-    if not 0 <= old_size <= n:
-        raise ValueError(f"old size {old_size} is outside 0..{n}")
-    if old_size == 0:
-        return []
-    proof: list[bytes] = []
-    lo, hi, m, known = 0, n, old_size, True
-    while m != hi - lo:
-        k = _split(hi - lo)
-        if m <= k:
-            proof.append(_range_root(leaf_hashes, lo + k, hi))
-            hi = lo + k
-        else:
-            proof.append(_range_root(leaf_hashes, lo, lo + k))
-            lo, m, known = lo + k, m - k, False
-    if not known:
-        proof.append(_range_root(leaf_hashes, lo, hi))
-    return proof[::-1]
-
-
-def verify_consistency(
-    old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
-) -> bool:
-    """Whether ``proof`` shows the old tree is a prefix of the new one (RFC 9162 §2.1.4.2)."""
-    if not 0 <= old_size <= new_size:
-        return False
-    if old_size == 0:
-        return not proof and old_root == EMPTY_ROOT
-    if old_size == new_size:
-        return not proof and old_root == new_root
-    if not proof:
-        return False
-    path = list(proof)
-    if old_size & (old_size - 1) == 0:
-        path.insert(0, old_root)
-    fn, sn = old_size - 1, new_size - 1
-    while fn & 1:
-        fn, sn = fn >> 1, sn >> 1
-    fr = sr = path[0]
-    for c in path[1:]:
-        if sn == 0:
-            return False
-        if fn & 1 or fn == sn:
-            fr, sr = _node_hash(c, fr), _node_hash(c, sr)
-            while not fn & 1 and fn != 0:
-                fn, sn = fn >> 1, sn >> 1
-        else:
-            sr = _node_hash(sr, c)
-        fn, sn = fn >> 1, sn >> 1
-    return fr == old_root and sr == new_root and sn == 0
-
-
 def tree_head(entries: Sequence[AuditEntry]) -> tuple[int, str]:
     """(tree_size, root hash hex) of the log as stored: what the log signs."""
     return len(entries), merkle_root(leaf_hashes(entries)).hex()
-
-
-# --- Signed checkpoints (RFC 9162 §4.10, signed tree heads) --------------------------------
-
-_CHECKPOINT_FIELDS = ("tree_size", "root_hash", "issued_at", "key_id", "signature")
-
-
-def _is_hex(value: object, length: int) -> bool:
-    return (
-        isinstance(value, str)
-        and len(value) == length
-        and all(c in "0123456789abcdef" for c in value)
-    )
-
-
-def _check_utc_time(value: object, name: str) -> None:
-    if not isinstance(value, str):
-        raise ValueError(f"checkpoint {name} must be an ISO-8601 UTC time string, got {value!r}")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"checkpoint {name} is not an ISO-8601 time: {value!r}") from None
-    if parsed.utcoffset() != timedelta(0):
-        raise ValueError(f"checkpoint {name} must be in UTC (Z or +00:00): {value!r}")
-
-
-def _signed_message(tree_size: int, root_hash: str, issued_at: str) -> bytes:
-    return canonical_json(
-        {"tree_size": tree_size, "root_hash": root_hash, "issued_at": issued_at, "log": LOG_ID}
-    )
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    """A signed tree head: the log's word that its first ``tree_size`` entries hash to a root."""
-
-    tree_size: int
-    root_hash: str
-    issued_at: str
-    key_id: str
-    signature: str
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.tree_size, int) or isinstance(self.tree_size, bool):
-            raise ValueError(f"checkpoint tree_size must be an integer, got {self.tree_size!r}")
-        if self.tree_size < 0:
-            raise ValueError(f"checkpoint tree_size must not be negative, got {self.tree_size}")
-        if not _is_hex(self.root_hash, 64):
-            raise ValueError(f"checkpoint root_hash must be 64 lowercase hex, {self.root_hash!r}")
-        _check_utc_time(self.issued_at, "issued_at")
-        if not _is_hex(self.key_id, 16):
-            raise ValueError(f"checkpoint key_id must be 16 lowercase hex, got {self.key_id!r}")
-        if not _is_hex(self.signature, 128):
-            raise ValueError("checkpoint signature must be 128 lowercase hex (64-byte Ed25519)")
-
-    def to_json(self) -> dict[str, int | str]:
-        """The checkpoint as a JSON-ready dict."""
-        return {name: getattr(self, name) for name in _CHECKPOINT_FIELDS}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Checkpoint:
-        """A checkpoint from its JSON dict; ValueError naming the problem if malformed."""
-        if not isinstance(data, Mapping):
-            raise ValueError(f"a checkpoint must be a JSON object, got {type(data).__name__}")
-        missing = [name for name in _CHECKPOINT_FIELDS if name not in data]
-        if missing:
-            raise ValueError(f"checkpoint is missing field(s): {', '.join(missing)}")
-        unknown = sorted(str(name) for name in data if name not in _CHECKPOINT_FIELDS)
-        if unknown:
-            raise ValueError(f"checkpoint has unknown field(s): {', '.join(unknown)}")
-        return cls(**{name: data[name] for name in _CHECKPOINT_FIELDS})
-
-
-def _key_id(public_key: Ed25519PublicKey) -> str:
-    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()[:16]
-
-
-class LogSigner:
-    """The log's Ed25519 signing key."""
-
-    def __init__(self, private_key: Ed25519PrivateKey) -> None:
-        self._key = private_key
-
-    @classmethod
-    def generate(cls) -> LogSigner:
-        return cls(Ed25519PrivateKey.generate())
-
-    @classmethod
-    def load_or_create(cls, path: Path) -> LogSigner:
-        """The key in ``path`` (PEM, PKCS#8); a new one written there, mode 0600, if none.
-
-        The new key goes to a temporary file in the same directory that is then linked into
-        place, so no reader ever sees half a key and two processes starting at once end up
-        with the one key that won (os.replace is the fallback where links are not supported).
-        """
-        path = Path(path)
-        if path.exists():
-            return cls.load(path)
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(pem)
-                handle.flush()
-                os.fsync(handle.fileno())
-            try:
-                os.link(tmp_name, path)
-            except FileExistsError:
-                return cls.load(path)
-            except OSError:
-                os.replace(tmp_name, path)
-        finally:
-            if os.path.exists(tmp_name):
-                os.unlink(tmp_name)
-        return cls(key)
-
-    @classmethod
-    def load(cls, path: Path) -> LogSigner:
-        """The key in ``path``; never creates one (OSError if missing, ValueError if no key)."""
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise ValueError(f"{path}: not an Ed25519 private key")
-        return cls(key)
-
-    def public_key_pem(self) -> str:
-        return (
-            self._key.public_key()
-            .public_bytes(
-                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-            )
-            .decode()
-        )
-
-    @property
-    def key_id(self) -> str:
-        """First 16 hex characters of sha256 of the raw public key."""
-        return _key_id(self._key.public_key())
-
-    def sign_bytes(self, message: bytes) -> str:
-        """An Ed25519 signature of any message, hex (for documents other than checkpoints)."""
-        return self._key.sign(message).hex()
-
-    def sign(self, tree_size: int, root_hash_hex: str, issued_at: str) -> Checkpoint:
-        """A checkpoint for the tree head (tree_size, root_hash_hex); ValueError if malformed."""
-        signature = self._key.sign(_signed_message(tree_size, root_hash_hex, issued_at))
-        return Checkpoint(tree_size, root_hash_hex, issued_at, self.key_id, signature.hex())
-
-
-def verify_checkpoint(checkpoint: Checkpoint, public_key_pem: str) -> bool:
-    """Whether the checkpoint was signed by this key; ValueError if the PEM is no Ed25519 key."""
-    key = serialization.load_pem_public_key(public_key_pem.encode())
-    if not isinstance(key, Ed25519PublicKey):
-        raise ValueError("the public key is not an Ed25519 key")
-    if checkpoint.key_id != _key_id(key):
-        return False
-    message = _signed_message(checkpoint.tree_size, checkpoint.root_hash, checkpoint.issued_at)
-    try:
-        key.verify(bytes.fromhex(checkpoint.signature), message)
-    except (InvalidSignature, ValueError):
-        return False
-    return True
-
-
-def verify_bytes(message: bytes, signature_hex: str, public_key_pem: str) -> bool:
-    """Whether `signature_hex` is this key's Ed25519 signature of `message`."""
-    try:
-        key = serialization.load_pem_public_key(public_key_pem.encode())
-    except ValueError:
-        return False
-    if not isinstance(key, Ed25519PublicKey):
-        return False
-    try:
-        key.verify(bytes.fromhex(signature_hex), message)
-    except (InvalidSignature, ValueError):
-        return False
-    return True
 
 
 # --- Verification --------------------------------------------------------------------------

@@ -14,24 +14,29 @@ window's end it is too late.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from securityroof.model.operations import Operations
 from securityroof.ops import auth
 from securityroof.ops.db import Decision, Exercise, Proposal
 from securityroof.ops.exercise import Candidate, ExerciseEngine
-
-if TYPE_CHECKING:
-    from securityroof.ops.service import RoofService
+from securityroof.ops.ledger import Ledger
 
 
 class Decisions:
-    """The proposal lifecycle of a service (called under its write lock)."""
+    """The proposal lifecycle (called under the service's write lock): the
+    approval rules, the log it writes to and the running exercises' engines,
+    by exercise id (the service's own dict, so it sees exercises start and end)."""
 
-    def __init__(self, service: RoofService) -> None:
-        self.service = service
+    def __init__(
+        self, rules: Operations, ledger: Ledger, engines: dict[int, ExerciseEngine]
+    ) -> None:
+        self.rules = rules
+        self.ledger = ledger
+        self.engines = engines
 
     def propose(
         self,
@@ -47,7 +52,7 @@ class Decisions:
         )
         if left <= 0:
             return  # the battery has nothing left to fire
-        rule = self.service.rules.approval_rule(battery.site)
+        rule = self.rules.approval_rule(battery.site)
         proposal = Proposal(
             exercise_id=exercise.id,
             threat=candidate.threat,
@@ -68,7 +73,7 @@ class Decisions:
         )
         session.add(proposal)
         session.flush()
-        self.service.ledger.append(
+        self.ledger.append(
             session,
             "proposal",
             self.record(proposal),
@@ -91,7 +96,7 @@ class Decisions:
         return fired
 
     def approvers(self, proposal: Proposal) -> tuple[str, ...]:
-        return self.service.rules.approvers(proposal.site, proposal.party, proposal.host)
+        return self.rules.approvers(proposal.site, proposal.party, proposal.host)
 
     def participants(self, proposal: Proposal) -> list[str]:
         """The parties an engagement concerns: the owner, the host and the approvers."""
@@ -99,7 +104,7 @@ class Decisions:
 
     def settle(self, session: Session, exercise: Exercise, time_s: float) -> None:
         """Apply deadlines and draw the outcomes that fall due by `time_s`."""
-        engine = self.service.engines[exercise.id]
+        engine = self.engines[exercise.id]
         rows = session.scalars(
             select(Proposal)
             .where(
@@ -109,7 +114,7 @@ class Decisions:
         ).all()
         for proposal in rows:
             if proposal.status == "pending" and time_s >= proposal.deadline_s:
-                rule = self.service.rules.approval_rule(proposal.site)
+                rule = self.rules.approval_rule(proposal.site)
                 decided = {d.party for d in _decisions(session, proposal.id)}
                 for party in self.approvers(proposal):
                     if party not in decided:
@@ -142,7 +147,7 @@ class Decisions:
         proposal.outcome_json = json.dumps(plan)
         payload = {"proposal": proposal.id, "track_id": proposal.track_id, **plan}
         readers = self.participants(proposal)
-        self.service.ledger.append(session, "outcome", payload, readers, proposal.exercise_id)
+        self.ledger.append(session, "outcome", payload, readers, proposal.exercise_id)
 
     def _decide(
         self,
@@ -174,7 +179,7 @@ class Decisions:
             "at_s": time_s,
             "by_default": by_default,
         }
-        self.service.ledger.append(session, "decision", payload, readers, proposal.exercise_id)
+        self.ledger.append(session, "decision", payload, readers, proposal.exercise_id)
         decisions = {d.party: d.decision for d in _decisions(session, proposal.id)}
         approvers = self.approvers(proposal)
         if any(v == "refuse" for v in decisions.values()):
@@ -192,83 +197,57 @@ class Decisions:
         else:
             return
         payload = {"proposal": proposal.id, "status": proposal.status, "at_s": time_s}
-        self.service.ledger.append(
-            session, "proposal-closed", payload, readers, proposal.exercise_id
-        )
+        self.ledger.append(session, "proposal-closed", payload, readers, proposal.exercise_id)
 
-    def decide(self, principal: auth.Principal, proposal_id: int, decision: str) -> Any:
-        """A commander's approval or refusal of an engagement for its party."""
-        action = f"{decision} proposal {proposal_id}"
-        party = self.service.require_party(principal, action)
-        with self.service.lock:
-            with self.service.sessions() as session:
-                proposal = session.get(Proposal, proposal_id)
-                if proposal is None or party not in self.participants(proposal):
-                    # Not shown to this party: it must not learn that it exists.
-                    raise self.service.refuse(
-                        principal, action, 404, f"there is no proposal {proposal_id}"
-                    )
-                exercise_id = proposal.exercise_id
-                if principal.role != "commander":
-                    raise self.service.refuse(
-                        principal,
-                        action,
-                        403,
-                        "only a commander may approve or refuse",
-                        exercise_id,
-                    )
-                if party not in self.approvers(proposal):
-                    raise self.service.refuse(
-                        principal,
-                        action,
-                        403,
-                        f"{party} has no say on this engagement",
-                        exercise_id,
-                    )
-                if party in {d.party for d in _decisions(session, proposal_id)}:
-                    raise self.service.refuse(
-                        principal,
-                        action,
-                        409,
-                        f"{party} has already decided on proposal {proposal_id}; "
-                        "a decision cannot be replayed or changed",
-                        exercise_id,
-                    )
-                if proposal.status != "pending":
-                    raise self.service.refuse(
-                        principal,
-                        action,
-                        409,
-                        f"proposal {proposal_id} is {proposal.status}",
-                        exercise_id,
-                    )
-            with self.service.writing() as session:
-                proposal = session.get(Proposal, proposal_id)
-                assert proposal is not None
-                exercise = self.service.exercise_row(session, proposal.exercise_id)
-                self._decide(
-                    session,
-                    proposal,
-                    party,
-                    decision,
-                    principal.username,
-                    exercise.sim_time_s,
-                    False,
-                )
-                return self.as_json(session, proposal, principal)
-
-    def proposals(self, principal: auth.Principal, exercise_id: int) -> list[dict[str, Any]]:
-        party = self.service.require_party(
-            principal, f"read the proposals of exercise {exercise_id}"
-        )
-        with self.service.lock, self.service.sessions() as session:
-            self.service.exercise_row(session, exercise_id)
-            rows = session.scalars(
-                select(Proposal).where(Proposal.exercise_id == exercise_id).order_by(Proposal.id)
+    def refusal(
+        self, session: Session, proposal_id: int, party: str, role: str
+    ) -> tuple[int, str, int | None] | None:
+        """Why a `role` of `party` may not decide on the proposal now: (HTTP status,
+        detail, exercise id), or None when it may."""
+        proposal = session.get(Proposal, proposal_id)
+        if proposal is None or party not in self.participants(proposal):
+            # Not shown to this party: it must not learn that it exists.
+            return 404, f"there is no proposal {proposal_id}", None
+        exercise_id = proposal.exercise_id
+        if role != "commander":
+            return 403, "only a commander may approve or refuse", exercise_id
+        if party not in self.approvers(proposal):
+            return 403, f"{party} has no say on this engagement", exercise_id
+        if party in {d.party for d in _decisions(session, proposal_id)}:
+            return (
+                409,
+                f"{party} has already decided on proposal {proposal_id}; "
+                "a decision cannot be replayed or changed",
+                exercise_id,
             )
-            return [
-                self.as_json(session, p, principal) for p in rows if party in self.participants(p)
-            ]
+        if proposal.status != "pending":
+            return 409, f"proposal {proposal_id} is {proposal.status}", exercise_id
+        return None
+
+    def decide(
+        self,
+        session: Session,
+        proposal: Proposal,
+        party: str,
+        decision: str,
+        username: str,
+        time_s: float,
+    ) -> None:
+        """A commander's approval or refusal for its party (checked by `refusal`)."""
+        self._decide(session, proposal, party, decision, username, time_s, False)
+
+    def visible(
+        self, session: Session, exercise_id: int, principal: auth.Principal
+    ) -> list[dict[str, Any]]:
+        """The proposals of an exercise that concern the principal's party."""
+        rows = session.scalars(
+            select(Proposal).where(Proposal.exercise_id == exercise_id).order_by(Proposal.id)
+        )
+        return [
+            self.as_json(session, p, principal)
+            for p in rows
+            if principal.party in self.participants(p)
+        ]
 
     def record(self, proposal: Proposal) -> dict[str, Any]:
         return {

@@ -9,7 +9,7 @@ store even if two writers raced.
 Who may read what: each entry names the parties that may read its payload
 (`readers`, or "*" for everyone). Everyone else gets the entry without its
 payload and salt: the payload's salted hash still lets them verify the chain
-and the Merkle tree (see `ops/audit.py`).
+and the Merkle tree (see `ops/audit.py` and `ops/merkle.py`).
 """
 
 from __future__ import annotations
@@ -23,17 +23,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from securityroof.ops.audit import (
-    FIRST_SEQ,
-    GENESIS_HASH,
-    AuditEntry,
-    Checkpoint,
-    CompactRange,
-    LogSigner,
-    canonical_json,
-    make_entry,
-)
+from securityroof.ops.audit import FIRST_SEQ, GENESIS_HASH, AuditEntry, make_entry
+from securityroof.ops.checkpoints import Checkpoint, LogSigner
+from securityroof.ops.commitments import canonical_json
 from securityroof.ops.db import AuditRow, CheckpointRow
+from securityroof.ops.merkle import CompactRange
 
 EVERYONE = "*"
 

@@ -31,7 +31,7 @@ from securityroof import __version__
 from securityroof.errors import RoofError
 from securityroof.model.catalog import Catalog
 from securityroof.model.scenario import Scenario, load_scenario, strategic_threats
-from securityroof.ops.audit import LogSigner, verify_bytes
+from securityroof.ops.checkpoints import LogSigner, verify_bytes
 from securityroof.records.envelope import envelope_record, unpack_mask
 
 FORMAT = "securityroof-envelope-manifest/1"

@@ -29,7 +29,7 @@ from sqlalchemy import text
 
 from securityroof.errors import RoofError
 from securityroof.model.scenario import Scenario
-from securityroof.ops.audit import LogSigner
+from securityroof.ops.checkpoints import LogSigner
 from securityroof.ops.db import connect, database_url, migrate
 from securityroof.ops.service import RoofService
 

@@ -38,7 +38,8 @@ from sqlalchemy.orm import Session
 from securityroof.model.operations import Operations, OperationsSpec
 from securityroof.model.scenario import Scenario
 from securityroof.ops import auth
-from securityroof.ops.audit import Checkpoint, LogSigner, new_salt, seed_commitment
+from securityroof.ops.checkpoints import Checkpoint, LogSigner
+from securityroof.ops.commitments import new_salt, seed_commitment
 from securityroof.ops.db import (
     CheckpointRow,
     Exercise,
@@ -104,7 +105,7 @@ class RoofService:
         self.version = 0  # bumped on every committed change, for the live streams
         self._pictures: dict[tuple[int, str, bool], tuple[int, dict[str, Any]]] = {}
         self._sites = sites_json(scenario) if scenario is not None else []
-        self.decisions = Decisions(self)
+        self.decisions = Decisions(self.rules, self.ledger, self.engines)
         self.limits = auth.Limits()
         self._tallies: dict[tuple[str, int, str, int | None], _Tally] = {}
         self._tally_lock = threading.Lock()
@@ -498,6 +499,34 @@ class RoofService:
             self.ledger.append(session, "tracks", payload, picture_of, exercise.id)
         for candidate in step.candidates:
             self.decisions.propose(session, exercise, engine, candidate, step.time_s)
+
+    # ------------------------------------------------------------ decisions
+
+    def decide(self, principal: auth.Principal, proposal_id: int, decision: str) -> Any:
+        """A commander's approval or refusal of an engagement for its party."""
+        action = f"{decision} proposal {proposal_id}"
+        party = self.require_party(principal, action)
+        with self.lock:
+            with self.sessions() as session:
+                refused = self.decisions.refusal(session, proposal_id, party, principal.role)
+            if refused is not None:
+                status, detail, exercise_id = refused
+                raise self.refuse(principal, action, status, detail, exercise_id)
+            with self.writing() as session:
+                proposal = session.get(Proposal, proposal_id)
+                assert proposal is not None
+                exercise = self.exercise_row(session, proposal.exercise_id)
+                self.decisions.decide(
+                    session, proposal, party, decision, principal.username, exercise.sim_time_s
+                )
+                return self.decisions.as_json(session, proposal, principal)
+
+    def proposals(self, principal: auth.Principal, exercise_id: int) -> list[dict[str, Any]]:
+        """The proposals of an exercise that concern the principal's party."""
+        self.require_party(principal, f"read the proposals of exercise {exercise_id}")
+        with self.lock, self.sessions() as session:
+            self.exercise_row(session, exercise_id)
+            return self.decisions.visible(session, exercise_id, principal)
 
     # -------------------------------------------------------------- reading
 
