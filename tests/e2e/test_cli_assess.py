@@ -3,9 +3,14 @@ and nothing written when the input is wrong."""
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 
+import pytest
+
+from securityroof.records.engagement import ENGAGEMENT_COLUMNS
+from securityroof.records.fields import flatten
 from tests.e2e.test_cli_fly import assert_user_error, roof
 
 SMALL = """
@@ -70,6 +75,33 @@ def test_assess_writes_a_complete_reproducible_report(small_report, tmp_path):
     again, out2 = _assess(tmp_path, "again")
     assert again.returncode == 0, again.stderr
     assert (out2 / "results.json").read_text() == (out / "results.json").read_text()
+
+
+def test_engage_json_and_the_report_give_the_same_engagement_records(small_report):
+    """One record per engagement: `roof engage --json` prints it nested, the
+    report's engagements table holds it flattened (Parquet exactly, CSV as text)."""
+    pq = pytest.importorskip("pyarrow.parquet", reason="pyarrow reads the Parquet table")
+    _, out = small_report
+    engaged = roof("engage", str(out.parent / "small.toml"), "--json")
+    assert engaged.returncode == 0, engaged.stderr
+    by_pair = {(r["threat"], r["site"], r["interceptor"]): r for r in json.loads(engaged.stdout)}
+    table = pq.read_table(out / "exports/engagements.parquet").to_pylist()
+    # The report engages the regional threats; `roof engage` all of them.
+    assert table and len(table) < len(by_pair)
+    assert any(row["engageable"] for row in table)
+    for row in table:
+        record = by_pair[(row["threat"], row["site"], row["interceptor"])]
+        assert list(flatten(record)) == list(ENGAGEMENT_COLUMNS)
+        assert flatten(record) == row
+        if record["engageable"]:
+            altitude = record["intercept_altitude"]
+            assert 0 < altitude["min_km"] <= altitude["max_km"]
+    with (out / "exports/engagements.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["intercept_altitude_min_km"] for r in rows] == [
+        "" if row["intercept_altitude_min_km"] is None else repr(row["intercept_altitude_min_km"])
+        for row in table
+    ]
 
 
 def test_an_existing_folder_is_refused_without_force(tmp_path):
