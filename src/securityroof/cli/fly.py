@@ -13,7 +13,6 @@ from rich.table import Table
 from securityroof.analysis.flight import (
     SHAPES,
     EarthOptions,
-    FlightResult,
     check_burnout_state,
     check_latlon,
     fly_from_burnout,
@@ -23,6 +22,7 @@ from securityroof.analysis.flight import (
 from securityroof.cli._app import AsJson, app, stdout, user_errors
 from securityroof.errors import RoofError
 from securityroof.model.catalog import load_missiles
+from securityroof.report.records import flight_record
 
 DEFAULT_BURNOUT_BODY = "generic-icbm"
 
@@ -47,58 +47,6 @@ def parse_latlon(text: str, option: str) -> tuple[float, float]:
 def _finite(value: float | None, option: str) -> None:
     if value is not None and not math.isfinite(value):
         raise RoofError(f"{value} is not a finite number.", where=option)
-
-
-def flight_record(result: FlightResult) -> dict[str, Any]:
-    """The JSON form of a flight (km, degrees, seconds, as documented in the README)."""
-    record: dict[str, Any] = {
-        "mode": result.mode,
-        "missile": result.missile_id,
-        "earth": {
-            "model": result.earth.shape,
-            "rotating": result.earth.rotating,
-            "j2": result.earth.j2,
-            "drag": result.earth.drag,
-        },
-        "launch": {
-            "lat_deg": math.degrees(result.launch_lat),
-            "lon_deg": math.degrees(result.launch_lon),
-        },
-        "range_km": result.range_m / 1e3,
-        "flight_time_s": result.flight_time_s,
-        "apogee_km": result.apogee_m / 1e3,
-        "burnout": {
-            "speed_m_s": result.burnout.speed_m_s,
-            "angle_deg": math.degrees(result.burnout.angle),
-            "altitude_km": result.burnout.altitude_m / 1e3,
-            "time_s": result.burnout.time_s,
-        },
-        "impact": {
-            "lat_deg": math.degrees(result.impact_lat),
-            "lon_deg": math.degrees(result.impact_lon),
-            "speed_m_s": result.impact_speed_m_s,
-        },
-        "parameter_case": result.case,
-    }
-    if result.ballistic_coefficient_kg_m2 is not None and math.isfinite(
-        result.ballistic_coefficient_kg_m2
-    ):
-        record["ballistic_coefficient_kg_m2"] = result.ballistic_coefficient_kg_m2
-    if result.guidance is not None:
-        cutoff = result.guidance.cutoff_s
-        record["guidance"] = {
-            "azimuth_deg": math.degrees(result.guidance.azimuth) % 360.0,
-            "kick_deg": math.degrees(result.guidance.kick),
-            "cutoff_s": cutoff if math.isfinite(cutoff) else None,
-        }
-    if result.target_lat is not None and result.target_lon is not None:
-        record["shape"] = result.shape
-        record["target"] = {
-            "lat_deg": math.degrees(result.target_lat),
-            "lon_deg": math.degrees(result.target_lon),
-        }
-        record["miss_distance_m"] = result.miss_distance_m
-    return record
 
 
 def _print_table(record: dict[str, Any]) -> None:
@@ -250,7 +198,7 @@ def fly(
                     beta = ballistic_coefficient
                 else:
                     catalog = load_missiles()
-                    body = catalog.missile(missile or DEFAULT_BURNOUT_BODY, where="--missile")
+                    body = catalog.missile(missile or DEFAULT_BURNOUT_BODY, parameter="missile")
                     beta = body.ballistic_coefficient_kg_m2.value(case)  # type: ignore[arg-type]
             result = fly_from_burnout(
                 lat,
