@@ -74,7 +74,8 @@ def run_raid(
             f"a raid of {size} missiles is bigger than the {held} interceptors held by the "
             "batteries that can engage its threats.",
             parameter="size",
-            fix="Allow saturation to study it, or ask for a smaller raid.",
+            fix="Set {saturate} to study saturation, or ask for a smaller {size}.",
+            fix_parameters=("saturate", "size"),
         )
     pk = np.empty((len(batteries), 2))
     silent: list[str] = []
