@@ -46,8 +46,12 @@ names are all resolved against the catalog.
     vertical_rise_s = 5.0
     signature_like = "shahab-3"      # radar and infrared like this catalog missile
                                      # (default: the first of the same class)
-    stages = [{ propellant_mass_kg = 13000.0, dry_mass_kg = 2100.0, burn_time_s = 110.0,
-                isp_vacuum_s = 250.0, diameter_m = 1.32 }]
+    [[missiles.my-mrbm.stages]]      # bottom stage first
+    propellant_mass_kg = 13000.0
+    dry_mass_kg = 2100.0
+    burn_time_s = 110.0
+    isp_vacuum_s = 250.0
+    diameter_m = 1.32
 
     [[threats]]
     missile = "shahab-3"
