@@ -288,3 +288,12 @@ def test_sharing_table_by_party(scenario: roof.Scenario) -> None:
     assert shares.index.name == "party"
     assert "usa" in shares.index
     assert shares["cost_share_by_shapley"].sum() == pytest.approx(1.0, abs=1e-9)
+
+
+def test_samples_file_is_refused_before_writing_anything(tmp_path: Path) -> None:
+    from securityroof.report.flight_export import check_samples_path
+
+    for name, fragment in (("f.txt", "suffix"), ("missing/f.csv", "folder does not exist")):
+        with pytest.raises(roof.RoofError, match=fragment):
+            check_samples_path(tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
