@@ -281,3 +281,28 @@ def test_a_catalog_value_that_breaks_the_schema_is_named_by_key(tmp_path):
     (tmp_path / "missiles.toml").write_text(broken)
     result = roof(*AIM, env={"SECURITYROOF_CATALOG": str(tmp_path)})
     assert_user_error(result, "missiles.toml", "payload_mass_kg.bogus")
+
+
+AIMED = ["fly", "--missile", "shahab-3", "--from", "38.08,46.29", "--to", "39.93,32.86"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_samples_writes_the_time_series(tmp_path: Path, suffix: str) -> None:
+    import pandas
+
+    target = tmp_path / f"flight{suffix}"
+    result = roof(*AIMED, "--samples", str(target), "--sample-interval-s", "20", "--json")
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    table = pandas.read_csv(target) if suffix == ".csv" else pandas.read_parquet(target)
+    assert list(table.columns[:5]) == ["time_s", "lat_deg", "lon_deg", "altitude_km", "speed_m_s"]
+    assert table["time_s"].iloc[1] == pytest.approx(20.0)
+    assert table["time_s"].iloc[-1] == pytest.approx(record["flight_time_s"], abs=1e-6)
+    assert table["altitude_km"].max() == pytest.approx(record["apogee_km"], abs=1.0)
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]  # no temporary left
+
+
+def test_samples_refuses_a_file_of_unknown_format_before_flying(tmp_path: Path) -> None:
+    result = roof(*AIMED, "--samples", str(tmp_path / "flight.txt"))
+    assert_user_error(result, "flight.txt", "suffix", ".csv or .parquet")
+    assert list(tmp_path.iterdir()) == []

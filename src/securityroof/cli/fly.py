@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -15,14 +16,16 @@ from securityroof.analysis.flight import (
     EarthOptions,
     check_burnout_state,
     check_latlon,
+    check_sample_interval,
     fly_from_burnout,
     fly_max_range,
     fly_to_target,
 )
-from securityroof.cli._app import AsJson, app, stdout, user_errors
+from securityroof.cli._app import AsJson, app, shown, stdout, user_errors
 from securityroof.errors import RoofError
 from securityroof.model.catalog import load_missiles
 from securityroof.records.flight import flight_record
+from securityroof.report.flight_export import check_samples_path, write_flight_samples
 
 DEFAULT_BURNOUT_BODY = "generic-icbm"
 
@@ -148,10 +151,24 @@ def fly(
             "fly its published range band)."
         ),
     ] = "nominal",
+    samples: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write the flight's time series to FILE.csv or FILE.parquet (time_s, lat_deg, "
+            "lon_deg, altitude_km, speed_m_s, x_m, y_m, z_m)."
+        ),
+    ] = None,
+    sample_interval_s: Annotated[
+        float, typer.Option(help="Seconds between the samples of --samples.")
+    ] = 1.0,
     as_json: AsJson = False,
 ) -> None:
     """Fly a missile: to an aim point, from a burnout state, or to its maximum range."""
     with user_errors():
+        if samples is not None:
+            check_samples_path(samples)  # before any work: nothing to lose if it is wrong
+            check_sample_interval(sample_interval_s)
+        interval_s = sample_interval_s if samples is not None else None
         options = EarthOptions(
             shape=earth, rotating=not no_rotation, j2=not no_j2, drag=not no_drag
         )
@@ -198,7 +215,7 @@ def fly(
                     beta = ballistic_coefficient
                 else:
                     catalog = load_missiles()
-                    body = catalog.missile(missile or DEFAULT_BURNOUT_BODY, where="--missile")
+                    body = catalog.missile(missile or DEFAULT_BURNOUT_BODY, parameter="missile")
                     beta = body.ballistic_coefficient_kg_m2.value(case)  # type: ignore[arg-type]
             result = fly_from_burnout(
                 lat,
@@ -209,6 +226,7 @@ def fly(
                 altitude_m=burnout_altitude_km * 1e3,
                 ballistic_coefficient_kg_m2=beta,
                 earth=options,
+                sample_interval_s=interval_s,
             )
         else:
             if missile is None:
@@ -227,6 +245,7 @@ def fly(
                     math.radians(azimuth),
                     earth=options,
                     case=case,  # type: ignore[arg-type]
+                    sample_interval_s=interval_s,
                 )
             else:
                 if to is None:
@@ -246,9 +265,14 @@ def fly(
                     apogee_m=None if apogee_km is None else apogee_km * 1e3,
                     earth=options,
                     case=case,  # type: ignore[arg-type]
+                    sample_interval_s=interval_s,
                 )
         record = flight_record(result)
+        if samples is not None and result.samples is not None:
+            write_flight_samples(result.samples, samples)
         if as_json:
             sys.stdout.write(json.dumps(record) + "\n")
         else:
             _print_table(record)
+            if samples is not None:
+                stdout.print(f"samples written to {shown(str(samples))}")

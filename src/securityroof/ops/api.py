@@ -36,7 +36,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from securityroof import __version__
+from securityroof._version import __version__
 from securityroof.data.basemap import borders, coastlines
 from securityroof.errors import RoofError
 from securityroof.ops import auth

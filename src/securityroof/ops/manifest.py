@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from securityroof import __version__
+from securityroof._version import __version__
 from securityroof.errors import RoofError
 from securityroof.model.catalog import Catalog
 from securityroof.model.scenario import Scenario, load_scenario, strategic_threats

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 # Result types for annotations only: a record module loads no analysis.
 if TYPE_CHECKING:
-    from securityroof.analysis.flight import FlightResult
+    from securityroof.analysis.flight import FlightResult, FlightSamples
 
 
 def flight_record(result: FlightResult) -> dict[str, Any]:
@@ -60,3 +60,19 @@ def flight_record(result: FlightResult) -> dict[str, Any]:
         }
         record["miss_distance_m"] = result.miss_distance_m
     return record
+
+
+def flight_sample_columns(samples: FlightSamples) -> dict[str, Any]:
+    """A sampled flight as columns in the units of the records (deg, km, m/s)."""
+    import numpy as np
+
+    return {
+        "time_s": samples.time_s,
+        "lat_deg": np.degrees(samples.lat),
+        "lon_deg": np.degrees(samples.lon),
+        "altitude_km": samples.altitude_m / 1e3,
+        "speed_m_s": samples.speed_m_s,
+        "x_m": samples.x_m,
+        "y_m": samples.y_m,
+        "z_m": samples.z_m,
+    }
