@@ -239,16 +239,13 @@ class Engagements(_Result):
         -------
         pandas.DataFrame
             The columns of ``roof engage --json`` (seconds after the threat's
-            launch, km, m/s, deg); the intercept altitude band is split into
-            intercept_altitude_min_km and intercept_altitude_max_km.
+            launch, km, m/s, deg), flattened as the report's tables are
+            (the intercept altitude band as intercept_altitude_min_km and
+            intercept_altitude_max_km).
         """
-        rows = []
-        for record in self.records:
-            row = dict(record)
-            band = row.pop("intercept_altitude_km")
-            row["intercept_altitude_min_km"] = None if band is None else band[0]
-            row["intercept_altitude_max_km"] = None if band is None else band[1]
-            rows.append(row)
+        from securityroof.records.fields import flatten
+
+        rows = [flatten(record) for record in self.records]
         return _pandas().DataFrame(rows)
 
     def _summary(self) -> list[tuple[str, Any]]:
