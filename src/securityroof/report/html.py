@@ -15,7 +15,7 @@ import hashlib
 import json
 import re
 import shutil
-from importlib import metadata, resources
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +38,8 @@ from securityroof.report.footprint_export import footprint_summary, write_geojso
 from securityroof.report.interactive import (
     LEAFLET_DIR,
     Leaflet,
-    json_for_script,
     load_leaflet,
-    map_data,
+    map_section,
 )
 from securityroof.report.maps import footprint_grid, keep_out_map
 
@@ -385,11 +384,7 @@ def _render(
         footprint_labels=[label for label, _ in assessment.comparison],
         verdict=_verdict_summary(assessment),
         believe=_believe(assessment),
-        leaflet=leaflet,
-        map_data=json_for_script(map_data(assessment)) if leaflet is not None else "",
-        map_script=resources.files("securityroof.report")
-        .joinpath("templates/report_map.js")
-        .read_text(encoding="utf-8"),
+        map_section=map_section(leaflet, assessment),
         footprint_rows=footprint_rows,
         resolution_deg=assessment.resolution_deg,
         configurations=configurations,

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 from securityroof.analysis.assess import Assessment
 from securityroof.analysis.stability import judged_pairs
@@ -161,15 +162,21 @@ def _thin(lat: np.ndarray, lon: np.ndarray) -> list[list[float]]:
 
 def _ends(assessment: Assessment) -> list[dict[str, Any]]:
     """Launch areas and aim points of the regional and strategic threats, once each."""
-    threats = list(assessment.engagements.threats)
+    threats = [(t, True) for t in assessment.engagements.threats]
     if assessment.strategic is not None:
-        threats += list(assessment.strategic.threats)
+        threats += [(t, False) for t in assessment.strategic.threats]
     found: dict[tuple[str, str], dict[str, Any]] = {}
-    for t in threats:
+    for t, regional in threats:
         launch = t.launch_area or f"{t.launch_lat_deg:.1f}, {t.launch_lon_deg:.1f}"
         found.setdefault(
             ("launch", launch),
-            {"kind": "launch", "name": launch, "lat": t.launch_lat_deg, "lon": t.launch_lon_deg},
+            {
+                "kind": "launch",
+                "name": launch,
+                "lat": t.launch_lat_deg,
+                "lon": t.launch_lon_deg,
+                "regional": regional,
+            },
         )
         found.setdefault(
             ("aim", t.target_name),
@@ -225,3 +232,20 @@ def map_data(assessment: Assessment) -> dict[str, Any]:
             for k, c in enumerate(cities)
         ],
     }
+
+
+def map_section(leaflet: Leaflet | None, assessment: Assessment) -> str:
+    """The interactive map's HTML, Leaflet and data inlined; or, without
+    Leaflet, the sentence that says the map is unavailable."""
+    environment = Environment(
+        loader=PackageLoader("securityroof.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
+    if leaflet is None:
+        return environment.get_template("map_section.html.j2").render(leaflet=None)
+    script = resources.files("securityroof.report").joinpath("templates/report_map.js")
+    return environment.get_template("map_section.html.j2").render(
+        leaflet=leaflet,
+        data=json_for_script(map_data(assessment)),
+        script=script.read_text(encoding="utf-8"),
+    )

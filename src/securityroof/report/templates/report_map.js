@@ -122,7 +122,9 @@
     return div;
   };
   legend.addTo(map);
-  const places = [...data.sites.filter((s) => s.kind !== 'satellite'), ...data.ends].map((p) => [p.lat, p.lon]);
+  // The view opens on the regional picture: sites on the ground and the regional threats' ends.
+  const places = [...data.sites.filter((s) => s.kind !== 'satellite'), ...data.ends.filter((e) => e.regional)]
+    .map((p) => [p.lat, p.lon]);
   if (places.length) map.fitBounds(L.latLngBounds(places).pad(0.1), { animate: false });
   declutter();
   holder.setAttribute('data-ready', 'true');
