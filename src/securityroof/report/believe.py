@@ -35,7 +35,7 @@ def believe_table(
 ) -> BelieveTable:
     """The table from the stability analysis's track assumptions (as records:
     source, median_track_s, engageable, flown, by_battery)."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for a in track_assumptions:
         by = ", ".join(
             f"{battery} ({count})"

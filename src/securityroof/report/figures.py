@@ -4,6 +4,7 @@ Shapley values and cost shares, the raid's leakers, and the threat map."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from matplotlib.lines import Line2D
@@ -212,8 +213,8 @@ def planet_of(assessment: Assessment) -> Planet:
 
 ENGAGED = Line2D([], [], color=DEFENDED_GREEN, label="threat some battery can engage")
 NOT_ENGAGED = Line2D([], [], color=UNDEFENDED_RED, label="threat no battery can engage")
-LAUNCH = {"marker": "*", "color": "#b35806", "markersize": 8}
-TARGET = {"marker": "o", "color": "#444444", "markersize": 3.5, "fillstyle": "none"}
+LAUNCH: dict[str, Any] = {"marker": "*", "color": "#b35806", "markersize": 8}
+TARGET: dict[str, Any] = {"marker": "o", "color": "#444444", "markersize": 3.5, "fillstyle": "none"}
 
 
 def _ends_and_labels(panel: RegionMap, threats: list[Threat]) -> list[Label]:
@@ -301,12 +302,12 @@ def strategic_map(assessment: Assessment, path: Path) -> None:
         labels.append(Label(float(x), float(y), site_id, fontsize=5.5))
     ends: dict[str, Label] = {}
     for threat in result.threats:
-        for lat, lon, name, style in (
+        for lat, lon, name, end_style in (
             (threat.launch_lat_deg, threat.launch_lon_deg, threat.launch_area or "launch", LAUNCH),
             (threat.target_lat_deg, threat.target_lon_deg, threat.target_name, TARGET),
         ):
             x, y = polar_xy(lat, lon)
-            axes.plot(x, y, linestyle="none", zorder=5, **style)
+            axes.plot(x, y, linestyle="none", zorder=5, **end_style)
             ends.setdefault(name, Label(float(x), float(y), name, fontsize=6))
     place_labels(axes, [*ends.values(), *labels])
     axes.legend(

@@ -365,7 +365,7 @@ def keep_out_map(
     state[found.keep_out & ~found.land] = 2
     figure, panel = region_map(found.region)
     panel.cells(state, KEEP_OUT_COLOURS)
-    key = [
+    key: list[Patch | Line2D] = [
         Patch(color=KEEP_OUT_COLOURS(1), label="kept out, on land"),
         Patch(color=KEEP_OUT_COLOURS(2), label="kept out, at sea"),
     ]

@@ -56,8 +56,8 @@
   const labels = [];
   const point = (group, p, style, text, name, priority) => {
     const marker = L.circleMarker([p.lat, p.lon], Object.assign({ pane: 'points', radius: 5, weight: 1, fillOpacity: 1 }, style));
-    tip(marker, text).addTo(group);
     marker.on('add', () => { const el = marker.getElement(); if (el) el.setAttribute('data-name', name); });
+    tip(marker, text).addTo(group);
     if (priority !== null) {
       const label = L.marker([p.lat, p.lon], { pane: 'points', interactive: false, keyboard: false,
         icon: L.divIcon({ className: 'map-label', html: '<span></span>', iconSize: null, iconAnchor: [-7, 7] }) });
