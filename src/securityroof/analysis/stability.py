@@ -702,9 +702,9 @@ def _sensors_in_words(scenario: Scenario) -> str:
     return ", ".join(kinds) if kinds else "no sensors"
 
 
-def verdict_sentence(result: StabilityResult) -> str:
-    """The verdict in words: the assumptions behind it, then each deterrent
-    party's verdict with its evidence or its decisive nuance."""
+def verdict_assumptions(result: StabilityResult) -> dict[str, str]:
+    """What the verdict assumes, in words: sensors, cueing, capability cases
+    and, with a Monte Carlo, the probability that it is strategic."""
     scenario = result.scenario
     cueing = {
         "none": "each site on its own sensors",
@@ -715,53 +715,74 @@ def verdict_sentence(result: StabilityResult) -> str:
     if result.probability_strategic is not None and result.uncertainty is not None:
         p, lo, hi = result.probability_strategic
         probability = (
-            f"; probability strategic {p:.2f} (95 % interval {lo:.2f}-{hi:.2f}) over "
+            f"probability strategic {p:.2f} (95 % interval {lo:.2f}-{hi:.2f}) over "
             f"{result.uncertainty.n_draws} draws of the uncertain values"
         )
+    return {
+        "sensors": f"the catalogued sensors ({_sensors_in_words(scenario)})",
+        "cueing": cueing,
+        "cases": f"cases {scenario.case_label}",
+        "uncertainty": probability,
+    }
+
+
+def party_finding(scenario: Scenario, pv: PartyVerdict) -> tuple[str, str]:
+    """One deterrent party's verdict in words, and its decisive nuance: what
+    would make a non-strategic verdict strategic, or how robust a strategic one is."""
+    name = (
+        scenario.catalog.parties[pv.party].name
+        if pv.party in scenario.catalog.parties
+        else pv.party
+    )
+    if pv.verdict == "strategic":
+        most = sorted(pv.by_battery.items(), key=lambda kv: -kv[1])[:2]
+        who = "; ".join(f"{v} by {k}" for k, v in most)
+        finding = (
+            f"Against the strategic forces of {name}: strategic, {pv.engageable} of "
+            f"{pv.flown} trajectories engageable ({who})"
+        )
+        delay = pv.max_extra_delay_s
+        nuance = (
+            ""
+            if delay is None
+            else f"the widest engagement survives {delay:,.0f} s of added launch delay"
+        )
+        return finding, nuance
+    finding = (
+        f"Against the strategic forces of {name}: non-strategic, none of its "
+        f"{pv.flown} trajectories can be engaged"
+    )
+    if pv.nuance_source is not None:
+        top = sorted(pv.nuance_by_battery.items(), key=lambda kv: -kv[1])[:1]
+        when = f"as early as {pv.nuance_source} tracks them"
+        if pv.nuance_median_s is not None:
+            when += f" (median {pv.nuance_median_s:,.0f} s after launch)"
+        nuance = (
+            f"strategic if a fire-control track existed {when}: "
+            f"{pv.nuance_engageable} become engageable"
+            + (f", most by {top[0][0]} ({top[0][1]})" if top else "")
+        )
+    elif pv.launch_bound_engageable:
+        nuance = (
+            "no sensor's track would make any engageable, only a fire-control track "
+            f"at launch (which no sensor gives) would make {pv.launch_bound_engageable} so"
+        )
+    else:
+        nuance = "not even a fire-control track at launch would make any engageable"
+    return finding, nuance
+
+
+def verdict_sentence(result: StabilityResult) -> str:
+    """The verdict in words: the assumptions behind it, then each deterrent
+    party's verdict with its evidence or its decisive nuance."""
+    assumed = verdict_assumptions(result)
+    probability = f"; {assumed['uncertainty']}" if assumed["uncertainty"] else ""
     head = (
-        f"{result.verdict.capitalize()} with the catalogued sensors "
-        f"({_sensors_in_words(scenario)}), {cueing}, cases {scenario.case_label}{probability}."
+        f"{result.verdict.capitalize()} with {assumed['sensors']}, {assumed['cueing']}, "
+        f"{assumed['cases']}{probability}."
     )
     clauses = [head]
     for pv in result.party_verdicts:
-        name = (
-            scenario.catalog.parties[pv.party].name
-            if pv.party in scenario.catalog.parties
-            else pv.party
-        )
-        if pv.verdict == "strategic":
-            most = sorted(pv.by_battery.items(), key=lambda kv: -kv[1])[:2]
-            who = "; ".join(f"{v} by {k}" for k, v in most)
-            clause = (
-                f"Against the strategic forces of {name}: strategic, {pv.engageable} of "
-                f"{pv.flown} trajectories engageable ({who})"
-            )
-            if pv.max_extra_delay_s is not None:
-                clause += (
-                    f"; the widest engagement survives {pv.max_extra_delay_s:,.0f} s of added "
-                    "launch delay"
-                )
-        else:
-            clause = (
-                f"Against the strategic forces of {name}: non-strategic, none of its "
-                f"{pv.flown} trajectories can be engaged"
-            )
-            if pv.nuance_source is not None:
-                top = sorted(pv.nuance_by_battery.items(), key=lambda kv: -kv[1])[:1]
-                when = f"as early as {pv.nuance_source} tracks them"
-                if pv.nuance_median_s is not None:
-                    when += f" (median {pv.nuance_median_s:,.0f} s after launch)"
-                clause += (
-                    f"; strategic if a fire-control track existed {when}: "
-                    f"{pv.nuance_engageable} become engageable"
-                    + (f", most by {top[0][0]} ({top[0][1]})" if top else "")
-                )
-            elif pv.launch_bound_engageable:
-                clause += (
-                    "; no sensor's track would make any engageable, only a fire-control track "
-                    f"at launch (which no sensor gives) would make {pv.launch_bound_engageable} so"
-                )
-            else:
-                clause += "; not even a fire-control track at launch would make any engageable"
-        clauses.append(clause + ".")
+        finding, nuance = party_finding(result.scenario, pv)
+        clauses.append(f"{finding}; {nuance}." if nuance else f"{finding}.")
     return " ".join(clauses)

@@ -15,6 +15,7 @@ from securityroof.model.scenario import Scenario, load_scenario
 from securityroof.records.raid import raid_record
 from securityroof.records.shares import shares_record
 from securityroof.records.stability import stability_record
+from securityroof.report.believe import believe_table
 
 # Each command imports its analysis (numba kernels, matplotlib, Dask) itself:
 # `roof` then starts without loading what the command at hand does not need
@@ -81,22 +82,16 @@ def print_stability(record: dict[str, Any], top_speed_m_s: float) -> None:
             f"{c['engageable']} / {c['flown']}",
         )
     stdout.print(cases)
-    believe = titled_table(
-        "what you would need to believe: a fire-control track for every battery as early "
-        "as this sensor tracks",
-        ("track as early as", "median time (s)", "engageable / flown", "by"),
+    found = believe_table(
+        record["track_assumptions"],
+        record["engageable_with_tracks_shared"],
+        record["strategic_threats"],
     )
-    for a in record["track_assumptions"]:
-        by = ", ".join(
-            f"{k} {v}" for k, v in sorted(a["by_battery"].items(), key=lambda kv: -kv[1])
-        )
-        median = "" if a["median_track_s"] is None else f"{a['median_track_s']:,.0f}"
-        believe.add_row(a["source"], median, f"{a['engageable']} / {a['flown']}", by)
+    believe = titled_table(found.title, found.columns)
+    for row in found.rows:
+        believe.add_row(*row)
     stdout.print(believe)
-    stdout.print(
-        f"With tracks shared across every party: {record['engageable_with_tracks_shared']} "
-        f"of {record['strategic_threats']} engageable."
-    )
+    stdout.print(found.footnote)
     areas = titled_table(
         "engageable trajectories by launch area and battery",
         (

@@ -31,6 +31,14 @@ def assess(
         bool, typer.Option("--force", help="Replace an existing report folder (only a report).")
     ] = False,
     resolution_deg: Annotated[float, typer.Option(help="Footprint grid (degrees).")] = 1.0,
+    single_file: Annotated[
+        bool,
+        typer.Option(
+            "--single-file",
+            help="Inline the figures into index.html: one file that opens alone, offline "
+            "(the exports stay beside it).",
+        ),
+    ] = False,
     open_report: Annotated[
         bool, typer.Option("--open", help="Open the report in a browser when done.")
     ] = False,
@@ -64,7 +72,7 @@ def assess(
 
             result = run_assessment(loaded, resolution_deg=resolution_deg, step=step)
             step("writing the report")
-            index = write_report(result, out, force=force, scenario=path)
+            index = write_report(result, out, force=force, scenario=path, single_file=single_file)
         table = Table(title=f"assessment: {loaded.name}", header_style="bold")
         table.add_column("quantity")
         table.add_column("value", justify="right")

@@ -8,7 +8,11 @@ failure never leaves half a report and never loses the one it replaces.
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import json
+import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +20,24 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from securityroof.analysis.assess import Assessment
 from securityroof.analysis.envelope import SPEED_TOLERANCE_M_S
+from securityroof.analysis.stability import party_finding, verdict_assumptions
 from securityroof.records.assessment import code_version, manifest_record, results_record
 from securityroof.records.envelope import envelope_record
 from securityroof.records.footprint import footprint_summary
 from securityroof.report import figures
+from securityroof.report.believe import BelieveTable, believe_table
 from securityroof.report.czml import write_czml
 from securityroof.report.envelope_export import envelope_geojson
 from securityroof.report.files import replace_report
 from securityroof.report.footprint_export import write_geojson
+from securityroof.report.interactive import (
+    LEAFLET_DIR,
+    Leaflet,
+    load_leaflet,
+    map_section,
+)
 from securityroof.report.kml import write_kml
-from securityroof.report.maps import footprint_map, keep_out_map
+from securityroof.report.maps import footprint_grid, keep_out_map
 from securityroof.report.tables import write_footprint_tables, write_tables
 
 
@@ -107,9 +119,18 @@ def _references(assessment: Assessment) -> list[str]:
 
 
 def write_report(
-    assessment: Assessment, out: Path, *, force: bool = False, scenario: Path | None = None
+    assessment: Assessment,
+    out: Path,
+    *,
+    force: bool = False,
+    scenario: Path | None = None,
+    single_file: bool = False,
+    leaflet_dir: Path = LEAFLET_DIR,
 ) -> Path:
     """Write the report folder; returns the path of index.html.
+
+    With `single_file`, index.html holds its figures as data URIs (no
+    figures/ folder) and opens alone; the exports and manifest stay beside it.
 
     `out` is checked and replaced as `replace_report` does: an existing folder
     only with `force` and only if it holds a report, never a link, the
@@ -145,11 +166,7 @@ def write_report(
                 keep_out_maps.append(
                     {"file": name, "label": found.interceptor, "places": found.keep_out.size}
                 )
-        maps = []
-        for k, (label, result) in enumerate(assessment.comparison):
-            name = f"figures/footprint-{k}.png"
-            footprint_map(result, staging / name, title=f"Defended footprint: {label}")
-            maps.append({"file": name, "label": label})
+        footprint_grid(assessment.comparison, staging / "figures/footprints.png")
         exports = staging / "exports"
         exports.mkdir()
         write_geojson(assessment.footprint, exports / "footprint.geojson")
@@ -164,8 +181,11 @@ def write_report(
             (exports / "envelope.geojson").write_text(
                 json.dumps(envelope_geojson(assessment.envelope)), encoding="utf-8"
             )
-        html = _render(assessment, maps, keep_out_maps)
+        html = _render(assessment, keep_out_maps, leaflet=load_leaflet(leaflet_dir))
         (staging / "index.html").write_text(html, encoding="utf-8")
+        if single_file:
+            (staging / "index.html").write_text(single_file_html(staging), encoding="utf-8")
+            shutil.rmtree(staging / "figures")
         (staging / "manifest.json").write_text(
             json.dumps(manifest_record(assessment), indent=2), encoding="utf-8"
         )
@@ -179,8 +199,53 @@ def write_report(
     return out / "index.html"
 
 
+def single_file_html(folder: Path) -> str:
+    """The report folder's index.html with every figure inlined as a data URI.
+
+    Leaflet and the map data are inlined in every report already, so the
+    result needs no file beside it (only the links to the exports do).
+    """
+
+    def inline(match: re.Match[str]) -> str:
+        data = base64.b64encode((folder / match.group(1)).read_bytes()).decode("ascii")
+        return f'src="data:image/png;base64,{data}"'
+
+    html = (folder / "index.html").read_text(encoding="utf-8")
+    return re.sub(r'src="(figures/[\w.-]+\.png)"', inline, html)
+
+
+def _verdict_summary(assessment: Assessment) -> dict[str, Any]:
+    """The verdict as the summary leads with it: the verdict, what it assumes,
+    and per deterrent party what was found and what would change it."""
+    stability = assessment.stability
+    if stability is None:
+        return {"headline": None, "assumptions": [], "findings": []}
+    assumed = verdict_assumptions(stability)
+    return {
+        "headline": stability.verdict.capitalize(),
+        "assumptions": [
+            ("sensors", assumed["sensors"]),
+            ("cueing", assumed["cueing"]),
+            ("capability", assumed["cases"]),
+            *([("uncertainty", assumed["uncertainty"])] if assumed["uncertainty"] else []),
+        ],
+        "findings": [party_finding(stability.scenario, pv) for pv in stability.party_verdicts],
+    }
+
+
+def _believe(assessment: Assessment) -> BelieveTable | None:
+    stability = assessment.stability
+    if stability is None:
+        return None
+    return believe_table(
+        [dataclasses.asdict(a) for a in stability.track_assumptions],
+        stability.engageable_with_tracks_shared,
+        stability.strategic_threats,
+    )
+
+
 def _render(
-    assessment: Assessment, maps: list[dict[str, str]], keep_out_maps: list[dict[str, Any]]
+    assessment: Assessment, keep_out_maps: list[dict[str, Any]], *, leaflet: Leaflet | None
 ) -> str:
     environment = Environment(
         loader=PackageLoader("securityroof.report", "templates"),
@@ -233,7 +298,10 @@ def _render(
         sha256=scenario.digest,
         case=scenario.case_label,
         version=code_version(),
-        footprint_maps=maps,
+        footprint_labels=[label for label, _ in assessment.comparison],
+        verdict=_verdict_summary(assessment),
+        believe=_believe(assessment),
+        map_section=map_section(leaflet, assessment),
         footprint_rows=footprint_rows,
         resolution_deg=assessment.resolution_deg,
         configurations=configurations,
