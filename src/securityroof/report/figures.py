@@ -19,6 +19,7 @@ from securityroof.report.maps import base_axes, draw_sites, plt, polar_axes, pol
 def engagement_timeline(assessment: Assessment, path: Path) -> None:
     """Per regional threat: each battery's intercept window (s after launch)."""
     result = assessment.engagements
+    assert result is not None  # drawn only when the engagements were run
     threats = result.threats
     batteries = result.batteries
     windows = result.windows
@@ -98,6 +99,7 @@ def sensitivity_chart(assessment: Assessment, path: Path) -> None:
 def shapley_chart(assessment: Assessment, path: Path) -> None:
     """Each party's Shapley value and its cost shares by two keys."""
     sharing = assessment.sharing
+    assert sharing is not None  # drawn only when the sharing was run
     cooperation = sharing.cooperation
     shares = cooperation.cost_shares
     assert shares is not None
@@ -164,6 +166,7 @@ def _planet(assessment: Assessment) -> Planet:
 
 def threat_map(assessment: Assessment, path: Path) -> None:
     """Ground tracks of the regional threats, with sites and their radars."""
+    assert assessment.engagements is not None  # drawn only when the engagements were run
     figure, axes = base_axes(DEFAULT_REGION)
     _tracks(axes, assessment.engagements, _planet(assessment))
     _sites(axes, assessment)
