@@ -509,7 +509,7 @@ def assess(scenario: ScenarioLike | None = None, *, resolution_deg: float = 1.0)
     """
     from securityroof.analysis.assess import assess as run_assessment
     from securityroof.analysis.engagement import require_batteries
-    from securityroof.report.html import results_record
+    from securityroof.records.assessment import results_record
 
     announce_compilation()
     loaded = default_scenario() if scenario is None else _scenario(scenario)

@@ -11,7 +11,7 @@ import pytest
 
 from securityroof.records.engagement import ENGAGEMENT_COLUMNS
 from securityroof.records.fields import flatten
-from tests.e2e.test_cli_fly import assert_user_error, roof
+from tests.e2e.test_cli_fly import assert_user_error, roof, roof_in_process
 
 SMALL = """
 [scenario]
@@ -145,3 +145,75 @@ def test_assess_the_built_in_default(tmp_path):
     )
     html = (out / "index.html").read_text()
     assert "figures/strategic.png" in html and "figures/coverage.png" in html
+
+
+STEP_LINE = re.compile(r"^roof: \[(\d+)/(\d+)\] (.+): (\d[\d,]*\.\d) s$")
+
+
+def test_progress_is_one_line_per_step_on_stderr_when_piped(small_report):
+    result, out = small_report
+    lines = [line for line in result.stderr.splitlines() if line.startswith("roof: ")]
+    steps = [STEP_LINE.match(line) for line in lines]
+    assert lines and all(steps), result.stderr
+    done = [(int(m.group(1)), int(m.group(2)), m.group(3)) for m in steps if m]
+    total = done[0][1]
+    assert [k for k, _, _ in done] == list(range(1, total + 1))
+    assert all(n == total for _, n, _ in done)
+    names = [name for _, _, name in done]
+    assert names[0] == "engagements" and names[-1] == "writing the report"
+    assert "stability" in names and "footprint epaa-phase-1" in names
+    # The same steps the manifest times.
+    timed = json.loads((out / "manifest.json").read_text())["timings_s"]
+    assert set(names) - {"writing the report"} == set(timed)
+    # Piped stdout: the summary table whole at 80 columns, nothing cut short.
+    assert "…" not in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines() if "│" in line) <= 80
+
+
+def test_only_runs_the_parts_named(tmp_path):
+    scenario = tmp_path / "small.toml"
+    scenario.write_text(SMALL)
+    out = tmp_path / "report"
+    result = roof_in_process(
+        "assess",
+        str(scenario),
+        "--out",
+        str(out),
+        "--resolution-deg",
+        "4",
+        "--only",
+        "footprint,sharing",
+        "--compare",
+        "epaa-phase-1",
+        "--no-cueing-study",
+    )
+    assert result.returncode == 0, result.stderr
+    steps = [STEP_LINE.match(line) for line in result.stderr.splitlines()]
+    names = [m.group(3) for m in steps if m]
+    assert names == [
+        "footprint epaa-phase-3",
+        "footprint epaa-phase-1",
+        "cost sharing",
+        "writing the report",
+    ]
+    results = json.loads((out / "results.json").read_text())
+    assert list(results["footprints"]) == ["epaa-phase-3", "epaa-phase-1"]
+    assert results["shapley"]
+    for skipped in ("verdict", "validation", "raid", "envelope", "engageable_pairs"):
+        assert results[skipped] is None, skipped
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["parameters"]["parts"] == ["footprint", "sharing"]
+    assert manifest["parameters"]["compare"] == ["epaa-phase-1"]
+    html = (out / "index.html").read_text()
+    for section in ("Engagements", "Stability verdict", "Transparency envelope", "Reference raid"):
+        assert f"{section}: not run (--only)." in html
+    assert "Defended footprints: not run" not in html
+    assert "not run (--only)" in result.stdout  # the terminal summary says so too
+
+
+def test_an_unknown_part_is_a_one_line_error_naming_the_valid_ones(tmp_path):
+    out = tmp_path / "report"
+    result = roof_in_process("assess", "--out", str(out), "--only", "footprint,raids")
+    assert_user_error(result, "--only", "'raids'", "engagements, footprint, stability")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()

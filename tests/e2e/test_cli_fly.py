@@ -26,6 +26,31 @@ def roof(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
     )
 
 
+def roof_in_process(
+    *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`roof` run in this process (typer's test runner), for the many cases that
+    need no process of their own: the same stdout, stderr and exit code, without
+    the second or more of starting Python and importing the stack. `COLUMNS` in
+    `env` sets the consoles' width (they read it once, at import)."""
+    from typer.testing import CliRunner
+
+    from securityroof.cli import _app, app
+
+    consoles = (_app.stdout, _app.stderr)
+    columns = (env or {}).get("COLUMNS")
+    try:
+        for console in consoles:
+            console.width = int(columns) if columns else 80  # a pipe's width
+        result = CliRunner().invoke(app, list(args), env=env)
+    finally:
+        for console in consoles:
+            console._width = None  # back to detecting it
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception  # a traceback: let the test show it
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
+
+
 def assert_user_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
     """Exit code 2, a short message naming the problem, no traceback, no stdout."""
     assert result.returncode == 2, result.stderr

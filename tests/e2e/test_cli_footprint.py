@@ -91,3 +91,20 @@ def test_footprint_map_is_a_png(tmp_path):
     data = target.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
     assert not list(tmp_path.glob("*.part"))  # nothing half-written left behind
+
+
+def test_a_compared_architecture_carrying_the_scenarios_sites_says_so(tmp_path):
+    from securityroof.analysis.assess import label_of
+    from securityroof.model.scenario import load_scenario
+
+    text = (ROOT / "examples/epaa-phase-1.toml").read_text() + (
+        '\n[[sites]]\nid = "my-ship"\nparty = "usa"\nlat_deg = 35.0\nlon_deg = 25.0\n'
+        'sensors = [{ type = "spy-1" }]\n'
+    )
+    path = tmp_path / "with-a-ship.toml"
+    path.write_text(text)
+    variant = load_scenario(path, architecture="epaa-phase-3")
+    assert "my-ship" in variant.sites  # the scenario's own site is in every variant
+    assert label_of(variant, "epaa-phase-3") == "epaa-phase-3 + scenario sites my-ship"
+    plain = load_scenario(ROOT / "examples/epaa-phase-1.toml", architecture="epaa-phase-3")
+    assert label_of(plain, "epaa-phase-3") == "epaa-phase-3"

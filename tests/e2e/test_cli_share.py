@@ -29,3 +29,21 @@ def test_share_of_the_joint_roof():
         )
     # Russian cities are defended only through the joint roof in this scenario.
     assert parties["russia"]["gain_from_joint_roof"] > 0
+
+
+def test_share_table_names_what_each_column_counts_at_80_columns(tmp_path):
+    from tests.e2e.test_cli_fly import roof_in_process
+
+    one_threat = tmp_path / "one-threat.toml"  # one trajectory: the table is the point
+    one_threat.write_text(
+        '[scenario]\nname = "one threat"\narchitecture = "epaa-phase-1"\n\n'
+        '[[threats]]\nmissile = "shahab-3"\nfrom = "tabriz"\nto = ["ankara"]\n'
+    )
+    result = roof_in_process("share", str(one_threat))
+    assert result.returncode == 0, result.stderr
+    assert "…" not in result.stdout  # wrapped, not cut short
+    assert max(len(line) for line in result.stdout.splitlines() if "│" in line) <= 80
+    words = " ".join(result.stdout.split())
+    assert "alone (people)" not in words and "joint (people)" not in words
+    assert "Shapley value: what the party's sites add" in words
+    assert "Cost share by benefit: in proportion to the party's own people" in words

@@ -1,6 +1,12 @@
 """Careless or hostile scenario files and arguments: always a one-line error
 (exit 2) or a correct run, never a traceback, a hang or a wrong value accepted
-without a word; Ctrl-C and a missing home folder handled as well."""
+without a word; Ctrl-C and a missing home folder handled as well.
+
+Most cases run the command in this process (`roof_in_process`): starting a
+Python per case cost more than a minute of the suite. A few run as real
+subprocesses, to check the exit codes and streams end to end, and so do the
+cases about the process itself (Ctrl-C, no home folder, a FIFO that could
+block)."""
 
 from __future__ import annotations
 
@@ -30,7 +36,7 @@ from securityroof.model.scenario import (
     memory_budget_bytes,
     sample_memory_bytes,
 )
-from tests.e2e.test_cli_fly import ROOT, assert_user_error, roof
+from tests.e2e.test_cli_fly import ROOT, assert_user_error, roof, roof_in_process
 
 BASE = """\
 [scenario]
@@ -185,8 +191,17 @@ def _assert_refused(result: subprocess.CompletedProcess[str], *fragments: str) -
 def test_a_hostile_scenario_file_is_a_one_line_error(tmp_path, text, fragments) -> None:
     path = tmp_path / "hostile.toml"
     path.write_bytes(text)
-    _assert_refused(roof("check", str(path)), *fragments)
+    _assert_refused(roof_in_process("check", str(path)), *fragments)
     assert [p.name for p in tmp_path.iterdir()] == ["hostile.toml"]
+
+
+# End to end in a real process: the exit code and streams a shell sees.
+@pytest.mark.parametrize("case", ["escape-code-in-name", "nested-arrays", "not-toml-at-all"])
+def test_a_hostile_scenario_file_exits_2_from_a_real_process(tmp_path, case) -> None:
+    text, fragments = next(c[1:] for c in CORPUS if c[0] == case)
+    path = tmp_path / "hostile.toml"
+    path.write_bytes(text)
+    _assert_refused(roof("check", str(path)), *fragments)
 
 
 @pytest.mark.parametrize("case", ["escape-code-in-name", "boresight-nan", "sample-interval-1e-9"])
@@ -195,7 +210,7 @@ def test_assess_writes_nothing_for_a_hostile_scenario(tmp_path, case) -> None:
     path = tmp_path / "hostile.toml"
     path.write_bytes(text)
     out = tmp_path / "report"
-    _assert_refused(roof("assess", str(path), "--out", str(out)), *fragments)
+    _assert_refused(roof_in_process("assess", str(path), "--out", str(out)), *fragments)
     assert not out.exists()
 
 
@@ -209,28 +224,28 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path) -> None:
 
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/null", "/dev/urandom"])
 def test_a_device_is_refused_without_reading_it(device) -> None:
-    _assert_refused(roof("check", device), device, "not a regular file")
+    _assert_refused(roof_in_process("check", device), device, "not a regular file")
 
 
 def test_a_link_to_a_device_is_refused(tmp_path) -> None:
     link = tmp_path / "scenario.toml"
     link.symlink_to("/dev/zero")
-    _assert_refused(roof("check", str(link)), "not a regular file")
+    _assert_refused(roof_in_process("check", str(link)), "not a regular file")
 
 
 def test_a_folder_and_a_huge_file_are_refused(tmp_path) -> None:
-    _assert_refused(roof("check", str(tmp_path)), "folder")
+    _assert_refused(roof_in_process("check", str(tmp_path)), "folder")
     huge = tmp_path / "huge.toml"
     with huge.open("wb") as handle:  # sparse: 3 GB on paper, nothing on disk
         handle.truncate(3 * 10**9)
-    _assert_refused(roof("check", str(huge)), "too large", "1,000,000")
+    _assert_refused(roof_in_process("check", str(huge)), "too large", "1,000,000")
 
 
 def test_an_engage_run_stops_at_the_bound_before_any_work(tmp_path) -> None:
     path = tmp_path / "fine.toml"
     path.write_bytes(_with("[assumptions]\nsample_interval_s = 1e-9\n"))
     started = time.monotonic()
-    _assert_refused(roof("engage", str(path)), "sample_interval_s")
+    _assert_refused(roof_in_process("engage", str(path)), "sample_interval_s")
     assert time.monotonic() - started < 60
 
 
@@ -244,13 +259,13 @@ def test_an_engage_run_stops_at_the_bound_before_any_work(tmp_path) -> None:
 )
 def test_an_argument_asking_for_too_much_is_a_one_line_error(tmp_path, args) -> None:
     example = str(ROOT / "examples" / "epaa-phase-1.toml")
-    result = roof(*[example if a == "EXAMPLE" else a for a in args])
+    result = roof_in_process(*[example if a == "EXAMPLE" else a for a in args])
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
 
 
 def test_an_escape_code_in_a_path_is_shown_not_sent(tmp_path) -> None:
-    _assert_refused(roof("check", str(tmp_path / "a\x1b[2Jb.toml")), "a\\x1b[2Jb.toml")
+    _assert_refused(roof_in_process("check", str(tmp_path / "a\x1b[2Jb.toml")), "a\\x1b[2Jb.toml")
 
 
 @pytest.mark.parametrize(
@@ -262,7 +277,7 @@ def test_rich_markup_in_names_is_printed_as_written(tmp_path, name) -> None:
     text = BASE.replace('name = "hostile"', f"name = {json.dumps(name)}")
     text = text.replace('to = ["ankara"]', f'to = ["ankara"]\nname = {json.dumps(name)}')
     path.write_text(text, encoding="utf-8")
-    result = roof("check", str(path), env={"COLUMNS": "200"})
+    result = roof_in_process("check", str(path), env={"COLUMNS": "200"})
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     header, *rest = result.stdout.splitlines()

@@ -222,21 +222,27 @@ def test_a_report_from_before_the_format_field_is_replaced(place):
 
 
 def test_the_report_manifest_carries_the_format():
+    from securityroof.analysis.assess import PARTS
+    from securityroof.model.scenario import load_scenario
     from securityroof.records.assessment import manifest_record
 
-    scenario = SimpleNamespace(
-        name="s",
-        path=Path("s.toml"),
-        digest="0" * 64,
-        catalog=SimpleNamespace(paths={}),
-        case_label="nominal",
-        assumptions=SimpleNamespace(model_dump=dict),
-        cueing=None,
+    path = ROOT / "examples" / "epaa-phase-1.toml"
+    assessment = SimpleNamespace(
+        scenario=load_scenario(path),
+        resolution_deg=1.0,
+        seeds={},
+        timings_s={},
+        parts=PARTS,
+        compared=(),
+        cueing_study=True,
     )
-    assessment = SimpleNamespace(scenario=scenario, resolution_deg=1.0, seeds={}, timings_s={})
     record = manifest_record(assessment)  # type: ignore[arg-type]
     assert record["format"] == REPORT_FORMAT
     assert files.is_report_manifest(record)
+    # What `roof diff` compares: the scenario's text and the catalog values it read.
+    assert record["scenario"]["text"] == path.read_text(encoding="utf-8")
+    assert record["catalog_values"]["interceptors.sm-3-block-ia.burnout_speed_m_s.nominal"] > 0
+    assert record["parameters"]["parts"] == list(PARTS)
 
 
 def test_a_failed_write_keeps_the_old_report(place):

@@ -16,7 +16,7 @@ from geographiclib.geodesic import Geodesic
 import securityroof as roof
 from securityroof import api
 from securityroof.cli._app import option_of
-from securityroof.report.html import manifest_record
+from securityroof.records.assessment import manifest_record
 
 ROOT = Path(__file__).resolve().parents[2]
 TABRIZ = (38.08, 46.29)

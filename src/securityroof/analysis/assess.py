@@ -5,16 +5,21 @@ defended footprint compared with the EPAA phases and with cueing variants,
 the fair shares and a reference raid; strategic threats give the stability
 verdict and the transparency envelope (on the same strategic geometry, at
 the scenario's cases, its trade-off compared with the EPAA phases). Every
-step is timed; seeds and parameters are recorded for the manifest.
+step is timed and announced to a `StepReporter` (the command line's progress
+bar or log lines); seeds and parameters are recorded for the manifest.
+
+`parts` runs a selection (`roof assess --only`): a part not run is None in
+the Assessment (an empty list for the lists), and the report says so.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -33,6 +38,9 @@ from securityroof.model.scenario import (
 )
 
 COMPARED_ARCHITECTURES = ("epaa-phase-1", "epaa-phase-2", "epaa-phase-3", "epaa-phase-4")
+# What `roof assess --only` may select, in the order they run.
+PARTS = ("engagements", "footprint", "stability", "envelope", "validation", "sharing", "raid")
+NEEDS = {"raid": "engagements"}  # the raid's size comes from the batteries that can engage
 RAID_SEED = 20100326  # the date of the Brussels Forum speech, for a memorable seed
 RAID_TRIALS = 2_000
 SHAPLEY_SEED = 0
@@ -44,19 +52,61 @@ ENVELOPE_MIN_RESOLUTION_DEG = 1.0
 
 @dataclass(frozen=True)
 class Assessment:
+    """What `assess` found. A part not in `parts` is None (or an empty list)."""
+
     scenario: Scenario
-    engagements: EngagementResult  # regional threats
-    footprint: FootprintResult
+    engagements: EngagementResult | None  # regional threats
+    footprint: FootprintResult | None
     comparison: list[tuple[str, FootprintResult]]  # label, footprint; the scenario first
-    stability: StabilityResult | None  # None when there are no strategic forces to judge
+    stability: StabilityResult | None  # also None when there are no strategic forces to judge
     envelope: EnvelopeResult | None  # idem
     strategic: EngagementResult | None  # the strategic threats flown and engaged, for maps
-    sharing: SharingResult
-    raid: RaidAnalysis | None  # None when no battery can engage the regional threats
+    sharing: SharingResult | None
+    raid: RaidAnalysis | None  # also None when no battery can engage the regional threats
     validation: list[FindingResult]  # the published findings, reproduced
     resolution_deg: float
     timings_s: dict[str, float]
     seeds: dict[str, int]
+    parts: tuple[str, ...] = PARTS  # the parts run, in PARTS order
+    compared: tuple[str, ...] = COMPARED_ARCHITECTURES  # the architectures drawn beside it
+    cueing_study: bool = True  # whether the cueing variants were drawn
+
+    def ran(self, part: str) -> bool:
+        """Whether `part` (one of PARTS) was run."""
+        return part in self.parts
+
+
+class StepReporter(Protocol):
+    """Who hears about the steps of an assessment (progress bars, log lines)."""
+
+    def planned(self, steps: list[str]) -> None:
+        """The names of the steps about to run, in order."""
+
+    def started(self, name: str) -> None: ...
+
+    def finished(self, name: str, seconds: float | None) -> None:
+        """A step done after `seconds`, or skipped (None)."""
+
+
+def check_parts(names: Collection[str], *, where: str = "--only") -> tuple[str, ...]:
+    """The parts named and the parts they need, in PARTS order, or an error
+    naming the valid ones."""
+    unknown = [n for n in names if n not in PARTS]
+    if unknown or not names:
+        raise RoofError(
+            f"unknown part {unknown[0]!r}." if unknown else "no part named.",
+            where=where,
+            fix=f"Name one or more of: {', '.join(PARTS)} (comma-separated).",
+        )
+    wanted = set(names) | {NEEDS[n] for n in names if n in NEEDS}
+    return tuple(p for p in PARTS if p in wanted)
+
+
+def label_of(variant: Scenario, architecture: str) -> str:
+    """A compared architecture's label: the catalog name, and the scenario's
+    own sites when the variant carries them (they are added to every variant)."""
+    own = [s for s in variant.sites if s not in variant.catalog.architecture_sites(architecture)]
+    return f"{architecture} + scenario sites {', '.join(own)}" if own else architecture
 
 
 def _regional(scenario: Scenario) -> Scenario:
@@ -74,23 +124,49 @@ def assess(
     scenario: Scenario,
     *,
     resolution_deg: float = 1.0,
-    step: Callable[[str], None] | None = None,
+    parts: Collection[str] = PARTS,
+    compare: tuple[str, ...] = COMPARED_ARCHITECTURES,
+    cueing_study: bool = True,
+    reporter: StepReporter | None = None,
 ) -> Assessment:
-    """Run every analysis; `step(name)` is called before each one (progress)."""
+    """Run the analyses in `parts` (default all); `reporter` hears of each step.
+
+    `compare` names the catalog architectures whose footprints (and, in the
+    envelope, trade-offs) are drawn beside the scenario's; `cueing_study`
+    adds the footprints of the cueing variants.
+    """
+    parts = check_parts(parts)
     timings: dict[str, float] = {}
     regional = _regional(scenario)
-    clock = _Clock(timings, step)
-
-    with clock("engagements"):
-        engagements = run_engagements(regional)
     name = scenario.architecture or "scenario"
-    variants: list[tuple[str, Scenario]] = [(name, regional)]
-    for architecture in COMPARED_ARCHITECTURES:
-        if architecture != scenario.architecture:
+    compared = tuple(a for a in compare if a != scenario.architecture)
+    variants: list[tuple[str, Scenario]] = []
+    if "footprint" in parts:
+        variants.append((name, regional))
+        for architecture in compared:
             variant = scenario.with_architecture(architecture)
-            variants.append((architecture, _regional(variant)))
-    for label, variant in cueing_variants(regional):
-        variants.append((f"{name}: {label}", variant))
+            variants.append((label_of(variant, architecture), _regional(variant)))
+        if cueing_study:
+            for label, variant in cueing_variants(regional):
+                variants.append((f"{name}: {label}", variant))
+    strategic_parts = bool(strategic_threats(scenario)) and bool(
+        {"stability", "envelope"} & set(parts)
+    )
+    plan = (
+        (["engagements"] if "engagements" in parts else [])
+        + [f"footprint {label}" for label, _ in variants]
+        + (["stability"] if strategic_parts and "stability" in parts else [])
+        + (["transparency envelope"] if strategic_parts and "envelope" in parts else [])
+        + (["validation"] if "validation" in parts else [])
+        + (["cost sharing"] if "sharing" in parts else [])
+        + (["reference raid"] if "raid" in parts else [])
+    )
+    clock = _Clock(timings, reporter, plan)
+
+    engagements = None
+    if "engagements" in parts:
+        with clock("engagements"):
+            engagements = run_engagements(regional)
     comparison: list[tuple[str, FootprintResult]] = []
     for label, variant in variants:
         with clock(f"footprint {label}"):
@@ -98,33 +174,41 @@ def assess(
     stability = None
     strategic = None
     envelope = None
-    if strategic_threats(scenario):
+    if strategic_parts and "stability" in parts:
         with clock("stability"):
             stability = analyse_stability(scenario, draws=STABILITY_DRAWS)
             strategic = stability.engagements
+    if strategic_parts and "envelope" in parts:
         with clock("transparency envelope"):
             envelope = analyse_envelope(
                 scenario,
                 resolution_deg=max(resolution_deg, ENVELOPE_MIN_RESOLUTION_DEG),
-                compare=tuple(a for a in COMPARED_ARCHITECTURES if a != scenario.architecture),
-                geometry=stability.geometry,
+                compare=compared,
+                geometry=None if stability is None else stability.geometry,
             )
-    with clock("validation"):
-        validation = validate()
-    with clock("cost sharing"):
-        sharing = analyse_sharing(regional, seed=SHAPLEY_SEED)
+    validation = []
+    if "validation" in parts:
+        with clock("validation"):
+            validation = validate()
+    sharing = None
+    if "sharing" in parts:
+        with clock("cost sharing"):
+            sharing = analyse_sharing(regional, seed=SHAPLEY_SEED)
     raid = None
-    capacity = _raid_capacity(engagements)
-    if capacity > 0:
-        size = max(1, min(len(regional.threats), capacity))
-        with clock("reference raid"):
-            raid = run_raid(
-                regional, size, trials=RAID_TRIALS, seed=RAID_SEED, skip_unknown_pk=True
-            )
+    if "raid" in parts and engagements is not None:
+        capacity = _raid_capacity(engagements)
+        if capacity > 0:
+            size = max(1, min(len(regional.threats), capacity))
+            with clock("reference raid"):
+                raid = run_raid(
+                    regional, size, trials=RAID_TRIALS, seed=RAID_SEED, skip_unknown_pk=True
+                )
+        else:
+            clock.skip("reference raid")
     return Assessment(
         scenario=scenario,
         engagements=engagements,
-        footprint=comparison[0][1],
+        footprint=comparison[0][1] if comparison else None,
         comparison=comparison,
         stability=stability,
         envelope=envelope,
@@ -139,23 +223,36 @@ def assess(
             "shapley": SHAPLEY_SEED,
             "stability": stability.uncertainty.seed if stability and stability.uncertainty else 0,
         },
+        parts=parts,
+        compared=compared,
+        cueing_study=cueing_study,
     )
 
 
 class _Clock:
-    """Times each named step and announces it (progress bars)."""
+    """Times each named step and tells the reporter (progress bars, log lines)."""
 
-    def __init__(self, timings: dict[str, float], step: Callable[[str], None] | None) -> None:
+    def __init__(
+        self, timings: dict[str, float], reporter: StepReporter | None, plan: list[str]
+    ) -> None:
         self.timings = timings
-        self.step = step
+        self.reporter = reporter
+        if reporter is not None:
+            reporter.planned(plan)
 
     @contextmanager
     def __call__(self, name: str) -> Iterator[None]:
-        if self.step is not None:
-            self.step(name)
+        if self.reporter is not None:
+            self.reporter.started(name)
         start = time.perf_counter()
         yield
         self.timings[name] = time.perf_counter() - start
+        if self.reporter is not None:
+            self.reporter.finished(name, self.timings[name])
+
+    def skip(self, name: str) -> None:
+        if self.reporter is not None:
+            self.reporter.finished(name, None)
 
 
 def _raid_capacity(engagements: EngagementResult) -> int:

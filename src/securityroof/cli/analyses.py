@@ -232,11 +232,11 @@ def share(
             "contributions and fair shares",
             (
                 "party",
-                f"Shapley ({unit})",
-                f"alone ({unit})",
-                f"joint ({unit})",
-                "share by Shapley",
-                "share by benefit",
+                f"Shapley value ({unit})",
+                f"own {unit} defended by own assets ({unit})",
+                f"own {unit} defended by the joint roof ({unit})",
+                "cost share by Shapley value",
+                "cost share by benefit",
             ),
         )
         for i, party in enumerate(result.parties):
@@ -249,6 +249,15 @@ def share(
                 f"{shares.by_benefit[i]:.1%}",
             )
         stdout.print(table)
+        stdout.print(
+            f"Shapley value: what the party's sites add to the {unit} defended by the whole "
+            f"roof (every party's {unit}), averaged over the orders in which the parties "
+            f"could join; the values add up to the {c.grand_value:,.0f} defended. The two "
+            f"'own {unit}' columns count only the party's own {unit}: defended with its own "
+            "sites alone, and by the joint roof. Cost share by benefit: in proportion to "
+            f"the party's own {unit} defended by the joint roof.",
+            soft_wrap=False,
+        )
 
 
 @app.command()
@@ -304,10 +313,13 @@ def footprint(
         variants = [base]
         labels = [_architecture_of(base)]
         if compare:
+            from securityroof.analysis.assess import label_of
+
             for architecture in compare.split(","):
                 variant = load_scenario(scenario, architecture=architecture.strip())
                 variants.append(variant)
-                labels.append(_architecture_of(variant))
+                # The scenario's own sites come along, and the label says so.
+                labels.append(label_of(variant, architecture.strip()))
         if cueing_study:
             for label, variant in cueing_variants(base):
                 variants.append(variant)

@@ -30,15 +30,13 @@ import numpy as np
 from securityroof._version import __version__
 from securityroof.errors import RoofError
 from securityroof.model.catalog import Catalog
-from securityroof.model.scenario import Scenario, load_scenario, strategic_threats
+from securityroof.model.scenario import Scenario, load_scenario
 from securityroof.ops.checkpoints import LogSigner, verify_bytes
+from securityroof.records.compare import differences
 from securityroof.records.envelope import envelope_record, unpack_mask
+from securityroof.records.inputs import scenario_values
 
 FORMAT = "securityroof-envelope-manifest/1"
-TOLERANCE = 1e-6
-# Catalog fields that say where a value comes from or what it is called:
-# changing them changes no number.
-_WORDS = {"source", "notes", "name", "description", "role_source", "track_rules_source"}
 MAX_LISTED = 50  # differences listed one by one; the rest are counted
 
 
@@ -88,46 +86,6 @@ def run_envelope(scenario: Scenario, options: EnvelopeOptions, *, cluster: str |
         compare=options.compare,
         cluster=cluster,
     )
-
-
-def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key not in _WORDS:
-                _flatten(f"{prefix}.{key}", item, out)
-    elif isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            _flatten(f"{prefix}[{i}]", item, out)
-    else:
-        out[prefix] = value
-
-
-def scenario_values(scenario: Scenario) -> dict[str, Any]:
-    """Every catalog value the scenario reads, by dotted key (see the module notes)."""
-    catalog: Catalog = scenario.catalog
-    out: dict[str, Any] = {}
-    for site_id, site in scenario.sites.items():
-        _flatten(f"sites.{site_id}", site.model_dump(), out)
-    used_interceptors = {b.type for s in scenario.sites.values() for b in s.interceptors}
-    for type_id in sorted(used_interceptors):
-        _flatten(f"interceptors.{type_id}", scenario.interceptors[type_id].model_dump(), out)
-    used_sensors = {m.type for s in scenario.sites.values() for m in s.sensors}
-    for type_id in sorted(used_sensors):
-        _flatten(f"sensor_types.{type_id}", scenario.sensor_types[type_id].model_dump(), out)
-    threats = [*scenario.threats, *strategic_threats(scenario)]
-    for missile_id in sorted({t.missile for t in threats}):
-        _flatten(f"missiles.{missile_id}", catalog.missiles.missile(missile_id).model_dump(), out)
-        signature = catalog.signatures[missile_id]
-        _flatten(f"signatures.{missile_id}", signature.model_dump(), out)
-        for class_id in signature.classes():
-            if class_id is not None:
-                klass = catalog.signature_classes[class_id]
-                _flatten(f"signature_classes.{class_id}", klass.model_dump(), out)
-    for area_id in sorted({t.launch_area for t in threats if t.launch_area}):
-        _flatten(f"launch_areas.{area_id}", catalog.launch_areas[area_id].model_dump(), out)
-    for name in sorted({t.target_name for t in threats if t.target_name in catalog.target_areas}):
-        _flatten(f"target_areas.{name}", catalog.target_areas[name].model_dump(), out)
-    return out
 
 
 def _canonical(document: dict[str, Any]) -> bytes:
@@ -199,33 +157,6 @@ class Verification:
         return self.signature_valid and not self.catalog_differences and not self.result_differences
 
 
-def _differences(then: Any, now: Any, path: str, out: list[str]) -> None:
-    if isinstance(then, dict) and isinstance(now, dict):
-        for key in sorted(set(then) | set(now)):
-            where = f"{path}.{key}" if path else key
-            if key not in now:
-                out.append(f"{where}: in the manifest, not in the rerun")
-            elif key not in then:
-                out.append(f"{where}: in the rerun, not in the manifest")
-            else:
-                _differences(then[key], now[key], where, out)
-    elif isinstance(then, list) and isinstance(now, list):
-        if len(then) != len(now):
-            out.append(f"{path}: {len(then)} entries in the manifest, {len(now)} in the rerun")
-        for i, (a, b) in enumerate(zip(then, now, strict=False)):
-            _differences(a, b, f"{path}[{i}]", out)
-    elif (
-        isinstance(then, int | float)
-        and isinstance(now, int | float)
-        and not isinstance(then, bool)
-        and not isinstance(now, bool)
-    ):
-        if abs(then - now) > TOLERANCE * max(1.0, abs(then), abs(now)):
-            out.append(f"{path}: {then!r} in the manifest, {now!r} in the rerun")
-    elif then != now:
-        out.append(f"{path}: {then!r} in the manifest, {now!r} in the rerun")
-
-
 def _map_differences(then: dict[str, Any], now: dict[str, Any], out: list[str]) -> None:
     """Kept-out cells that differ, map by map, in words rather than as bit strings."""
     for a, b in zip(then.get("site_maps", []), now.get("site_maps", []), strict=False):
@@ -281,11 +212,11 @@ def verify_manifest(
         values = scenario_values(scenario)
         now = envelope_record(run_envelope(scenario, options, cluster=cluster))
     changed: list[str] = []
-    _differences(manifest["catalog_values"], values, "", changed)
+    differences(manifest["catalog_values"], values, "", changed)
     then = json.loads(json.dumps(manifest["results"]))
     results: list[str] = []
     _map_differences(then, now, results)
-    _differences(then, now, "", results)
+    differences(then, now, "", results)
     return Verification(
         signature_valid=valid,
         key_id=str(signature.get("key_id", "")),

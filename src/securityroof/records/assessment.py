@@ -11,6 +11,7 @@ from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 from securityroof.records.footprint import footprint_summary
+from securityroof.records.inputs import scenario_text, scenario_values
 
 # Result types for annotations only: a record module loads no analysis.
 if TYPE_CHECKING:
@@ -32,9 +33,10 @@ def code_version() -> str:
 
 
 def results_record(assessment: Assessment) -> dict[str, Any]:
-    """The numbers of the report (no timings): what a rerun must reproduce."""
+    """The numbers of the report (no timings): what a rerun must reproduce.
+    A part not run (`roof assess --only`) is null."""
     stability = assessment.stability
-    sharing = assessment.sharing.cooperation
+    sharing = assessment.sharing
     raid = assessment.raid
     return {
         "verdict": stability.verdict if stability else None,
@@ -45,14 +47,22 @@ def results_record(assessment: Assessment) -> dict[str, Any]:
             else None
         ),
         "engageable_strategic": len(stability.engageable) if stability else None,
-        "validation": {v.key: v.agrees for v in assessment.validation},
+        "validation": {v.key: v.agrees for v in assessment.validation}
+        if assessment.ran("validation")
+        else None,
         "footprints": {
             label: {k: v for k, v in footprint_summary(result).items() if k != "scenario"}
             for label, result in assessment.comparison
-        },
-        "engageable_pairs": int(assessment.engagements.windows.engageable.sum()),
-        "shapley": {
-            p: float(v) for p, v in zip(assessment.sharing.parties, sharing.shapley, strict=True)
+        }
+        if assessment.ran("footprint")
+        else None,
+        "engageable_pairs": None
+        if assessment.engagements is None
+        else int(assessment.engagements.windows.engageable.sum()),
+        "shapley": None
+        if sharing is None
+        else {
+            p: float(v) for p, v in zip(sharing.parties, sharing.cooperation.shapley, strict=True)
         },
         "envelope": None
         if assessment.envelope is None
@@ -90,8 +100,14 @@ def manifest_record(assessment: Assessment) -> dict[str, Any]:
         "tool": "securityroof",
         "version": code_version(),
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "scenario": {"name": scenario.name, "file": str(scenario.path), "sha256": scenario.digest},
+        "scenario": {
+            "name": scenario.name,
+            "file": str(scenario.path),
+            "sha256": scenario.digest,
+            "text": scenario_text(scenario),  # for roof diff
+        },
         "catalog_sha256": catalog_files,
+        "catalog_values": scenario_values(scenario),
         # The catalog missiles the scenario changes ("override") or adds ("scenario"),
         # each with the hash of the values flown (the scenario's hash covers them too).
         "scenario_missiles": {
@@ -106,7 +122,12 @@ def manifest_record(assessment: Assessment) -> dict[str, Any]:
         "case": scenario.case_label,
         "assumptions": scenario.assumptions.model_dump(),
         "cueing": scenario.cueing,
-        "parameters": {"resolution_deg": assessment.resolution_deg},
+        "parameters": {
+            "resolution_deg": assessment.resolution_deg,
+            "parts": list(assessment.parts),
+            "compare": list(assessment.compared),
+            "cueing_study": assessment.cueing_study,
+        },
         "seeds": assessment.seeds,
         "timings_s": assessment.timings_s,
         "rerun": f"roof assess {scenario.path} --out DIR",

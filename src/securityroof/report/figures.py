@@ -38,6 +38,7 @@ from securityroof.report.maps import (
 def engagement_timeline(assessment: Assessment, path: Path) -> None:
     """Per regional threat: each battery's intercept window (s after launch)."""
     result = assessment.engagements
+    assert result is not None  # drawn only when the engagements were run
     threats = result.threats
     batteries = result.batteries
     windows = result.windows
@@ -147,6 +148,7 @@ def _merged_ticks(speeds_km_s: dict[str, float], min_gap: float) -> dict[float, 
 def shapley_chart(assessment: Assessment, path: Path) -> None:
     """Each party's Shapley value and its cost shares by two keys."""
     sharing = assessment.sharing
+    assert sharing is not None  # drawn only when the sharing was run
     cooperation = sharing.cooperation
     shares = cooperation.cost_shares
     assert shares is not None
@@ -243,6 +245,7 @@ END_KEY = [
 def threat_map(assessment: Assessment, path: Path) -> None:
     """Ground tracks of the regional threats, with sites, launch areas and aim points."""
     result = assessment.engagements
+    assert result is not None  # drawn only when the engagements were run
     figure, panel = region_map(covering(DEFAULT_REGION, _places(assessment, result.threats)))
     planet = planet_of(assessment)
     for t in range(len(result.threats)):

@@ -40,37 +40,48 @@ from securityroof.report.kml import write_kml
 from securityroof.report.maps import footprint_grid, keep_out_map
 from securityroof.report.tables import write_footprint_tables, write_tables
 
+NOT_RUN = "not run (--only)"
+
 
 def _sentences(assessment: Assessment) -> dict[str, str]:
     stability = assessment.stability
-    if stability is None:
+    if stability is not None:
+        verdict = stability.sentence
+    elif assessment.ran("stability"):
         verdict = (
             "No other party's strategic forces face these batteries, so no stability verdict "
             "is given."
         )
     else:
-        verdict = stability.sentence
-    summary = footprint_summary(assessment.footprint)
-    defends = (
-        f"Against the regional threats it defends {summary['cells_defended']} of "
-        f"{summary['cells_threatened']} threatened grid cells and "
-        f"{summary['population_defended'] / 1e6:.1f} of "
-        f"{summary['population_threatened'] / 1e6:.1f} million people in the cities they reach."
-    )
-    sharing = assessment.sharing
-    ranked = sorted(
-        zip(sharing.parties, sharing.cooperation.shapley, strict=True), key=lambda x: -x[1]
-    )
-    contributes = (
-        "Contributions (Shapley values): "
-        + ", ".join(
-            f"{party} {value / 1e6:.1f} million"
-            if sharing.value_basis == "population"
-            else f"{party} {value:.1f}"
-            for party, value in ranked
+        verdict = f"Stability verdict: {NOT_RUN}."
+    if assessment.footprint is not None:
+        summary = footprint_summary(assessment.footprint)
+        defends = (
+            f"Against the regional threats it defends {summary['cells_defended']} of "
+            f"{summary['cells_threatened']} threatened grid cells and "
+            f"{summary['population_defended'] / 1e6:.1f} of "
+            f"{summary['population_threatened'] / 1e6:.1f} million people in the cities "
+            "they reach."
         )
-        + "."
-    )
+    else:
+        defends = f"Defended footprint: {NOT_RUN}."
+    sharing = assessment.sharing
+    if sharing is not None:
+        ranked = sorted(
+            zip(sharing.parties, sharing.cooperation.shapley, strict=True), key=lambda x: -x[1]
+        )
+        contributes = (
+            "Contributions (Shapley values): "
+            + ", ".join(
+                f"{party} {value / 1e6:.1f} million"
+                if sharing.value_basis == "population"
+                else f"{party} {value:.1f}"
+                for party, value in ranked
+            )
+            + "."
+        )
+    else:
+        contributes = f"Contributions and cost shares: {NOT_RUN}."
     raid = ""
     if assessment.raid is not None:
         r = assessment.raid.result
@@ -140,12 +151,14 @@ def write_report(
 
     def fill(staging: Path) -> None:
         (staging / "figures").mkdir()
-        figures.threat_map(assessment, staging / "figures/threats.png")
+        if assessment.engagements is not None:
+            figures.threat_map(assessment, staging / "figures/threats.png")
+            figures.engagement_timeline(assessment, staging / "figures/timeline.png")
         figures.coverage_map(assessment, staging / "figures/coverage.png")
         if assessment.strategic is not None:
             figures.strategic_map(assessment, staging / "figures/strategic.png")
-        figures.engagement_timeline(assessment, staging / "figures/timeline.png")
-        figures.shapley_chart(assessment, staging / "figures/shapley.png")
+        if assessment.sharing is not None:
+            figures.shapley_chart(assessment, staging / "figures/shapley.png")
         if assessment.stability is not None:
             figures.sensitivity_chart(assessment, staging / "figures/sensitivity.png")
         if assessment.raid is not None:
@@ -166,14 +179,17 @@ def write_report(
                 keep_out_maps.append(
                     {"file": name, "label": found.interceptor, "places": found.keep_out.size}
                 )
-        footprint_grid(assessment.comparison, staging / "figures/footprints.png")
+        if assessment.comparison:
+            footprint_grid(assessment.comparison, staging / "figures/footprints.png")
         exports = staging / "exports"
         exports.mkdir()
-        write_geojson(assessment.footprint, exports / "footprint.geojson")
-        write_czml(assessment.engagements, exports / "trajectories.czml")
-        write_kml(assessment.engagements, exports / "trajectories.kml")
-        write_tables(assessment.engagements, exports)
-        write_footprint_tables(assessment.footprint, exports)
+        if assessment.footprint is not None:
+            write_geojson(assessment.footprint, exports / "footprint.geojson")
+            write_footprint_tables(assessment.footprint, exports)
+        if assessment.engagements is not None:
+            write_czml(assessment.engagements, exports / "trajectories.czml")
+            write_kml(assessment.engagements, exports / "trajectories.kml")
+            write_tables(assessment.engagements, exports)
         if assessment.envelope is not None:
             (exports / "envelope.json").write_text(
                 json.dumps(envelope_record(assessment.envelope)), encoding="utf-8"
@@ -252,9 +268,8 @@ def _render(
         autoescape=select_autoescape(["html", "j2"]),
     )
     scenario = assessment.scenario
-    windows = assessment.engagements.windows
     engagement_rows = []
-    for record in assessment.engagements.records:
+    for record in assessment.engagements.records if assessment.engagements else []:
         altitude = record.intercept_altitude_m
         engagement_rows.append(
             {
@@ -270,27 +285,29 @@ def _render(
             }
         )
     sharing = assessment.sharing
-    shares = sharing.cooperation.cost_shares
-    assert shares is not None
-    scale = 1.0
-    sharing_rows = [
-        {
-            "party": party,
-            "shapley": sharing.cooperation.shapley[i] / scale,
-            "alone": sharing.cooperation.benefit_alone[i] / scale,
-            "joint": sharing.cooperation.benefit_grand[i] / scale,
-            "by_shapley": 100 * shares.by_shapley[i],
-            "by_benefit": 100 * shares.by_benefit[i],
-        }
-        for i, party in enumerate(sharing.parties)
-    ]
+    sharing_rows = []
+    if sharing is not None:
+        shares = sharing.cooperation.cost_shares
+        assert shares is not None
+        sharing_rows = [
+            {
+                "party": party,
+                "shapley": sharing.cooperation.shapley[i],
+                "alone": sharing.cooperation.benefit_alone[i],
+                "joint": sharing.cooperation.benefit_grand[i],
+                "by_shapley": 100 * shares.by_shapley[i],
+                "by_benefit": 100 * shares.by_benefit[i],
+            }
+            for i, party in enumerate(sharing.parties)
+        ]
     footprint_rows = []
     for label, result in assessment.comparison:
         summary = footprint_summary(result)
         summary["architecture"] = label
         footprint_rows.append(summary)
     configurations = ", ".join(
-        f"{c.missile} from {c.launch_area} ({c.shape})" for c in assessment.footprint.configs
+        f"{c.missile} from {c.launch_area} ({c.shape})"
+        for c in (assessment.footprint.configs if assessment.footprint else [])
     )
     return environment.get_template("report.html.j2").render(
         name=scenario.name,
@@ -313,9 +330,10 @@ def _render(
         area_rows=_area_rows(assessment),
         validation=assessment.validation,
         sharing_rows=sharing_rows,
-        sharing_method=sharing.cooperation.method,
-        value_unit="people" if sharing.value_basis == "population" else "targets",
+        sharing_method=sharing.cooperation.method if sharing else "",
+        value_unit="people" if sharing and sharing.value_basis == "population" else "targets",
         references=_references(assessment),
-        engaged_pairs=int(windows.engageable.sum()),
+        ran=set(assessment.parts),
+        not_run=NOT_RUN,
         **_sentences(assessment),
     )

@@ -123,6 +123,8 @@ def _sites(assessment: Assessment) -> list[dict[str, Any]]:
 
 def _tracks(assessment: Assessment) -> list[dict[str, Any]]:
     result = assessment.engagements
+    if result is None:  # not run (roof assess --only)
+        return []
     planet = planet_of(assessment)
     found = []
     for t, threat in enumerate(result.threats):
@@ -163,7 +165,8 @@ def _thin(lat: np.ndarray, lon: np.ndarray) -> list[list[float]]:
 
 def _ends(assessment: Assessment) -> list[dict[str, Any]]:
     """Launch areas and aim points of the regional and strategic threats, once each."""
-    threats = [(t, True) for t in assessment.engagements.threats]
+    flown = assessment.engagements.threats if assessment.engagements is not None else []
+    threats = [(t, True) for t in flown]
     if assessment.strategic is not None:
         threats += [(t, False) for t in assessment.strategic.threats]
     found: dict[tuple[str, str], dict[str, Any]] = {}
@@ -207,9 +210,8 @@ def map_data(assessment: Assessment) -> dict[str, Any]:
                 "runs": _runs(state),
             }
         )
-    cities = sorted(
-        (c for c in assessment.footprint.cities if c.threatened), key=lambda c: -c.population
-    )
+    reached = assessment.footprint.cities if assessment.footprint is not None else []
+    cities = sorted((c for c in reached if c.threatened), key=lambda c: -c.population)
     return {
         "basemap": _basemap(),
         "footprints": footprints,
