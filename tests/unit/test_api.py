@@ -230,7 +230,17 @@ def test_missile_override_changes_the_flight_the_hash_and_the_manifest() -> None
     ]
     assert reach[1] < reach[0] - 50.0
     manifests = [
-        manifest_record(SimpleNamespace(scenario=s, resolution_deg=1.0, seeds={}, timings_s={}))  # type: ignore[arg-type]
+        manifest_record(
+            SimpleNamespace(  # type: ignore[arg-type]
+                scenario=s,
+                resolution_deg=1.0,
+                seeds={},
+                timings_s={},
+                parts=(),
+                compared=(),
+                cueing_study=False,
+            )
+        )
         for s in (plain, heavier)
     ]
     assert manifests[0]["scenario"]["sha256"] != manifests[1]["scenario"]["sha256"]
