@@ -138,10 +138,10 @@ def test_silence_takes_the_rules_default(ops: Ops) -> None:
 
 
 def test_deadlines_count_in_wall_seconds(ops: Ops) -> None:
-    """On a clocked exercise the rule's deadline is the commanders' own seconds: at x5
-    a 30 s rule gives 150 simulated s, unless the engagement window ends first; a
+    """On a clocked exercise the rule's deadline is the commanders' own seconds: at x10
+    a 20 s rule gives 200 simulated s, unless the engagement window ends first; a
     hand-stepped exercise keeps the rule's simulated seconds (the test above)."""
-    speed = 5.0
+    speed = 10.0
     reply = ops.client.post(
         "/api/exercises",
         json={"name": "clocked", "speed": speed, "seed": 7},
@@ -149,8 +149,9 @@ def test_deadlines_count_in_wall_seconds(ops: Ops) -> None:
     )
     exercise = reply.json()["id"]
     ops.service.tick()
-    # 32 wall seconds pass (the clock is set back rather than waited for): 160 s simulated.
-    ops.service.clocks[exercise].wall_s -= 32.0
+    # 12 wall seconds pass (the clock is set back rather than waited for): 120 s simulated,
+    # past the first proposal (T+110 s).
+    ops.service.clocks[exercise].wall_s -= 12.0
     ops.service.tick()
     proposals = [
         p
@@ -160,7 +161,7 @@ def test_deadlines_count_in_wall_seconds(ops: Ops) -> None:
             headers=ops.headers(user(party, "commander")),
         ).json()
     ]
-    assert proposals, "no proposal by T+160 s"
+    assert proposals, "no proposal by T+120 s"
     for proposal in proposals:
         rule = ops.service.rules.approval_rule(proposal["site"])
         wall_deadline = proposal["created_at_s"] + rule.deadline_s * speed
