@@ -3,21 +3,21 @@ driven by Playwright) against a real `roof serve`: two parties logged in at
 once see the map, each party sees only what it is entitled to, and a
 two-party approval, its outcome and their audit entries reach both pages
 live over the event stream, without a reload. Screenshots are kept in
-test-artifacts/ops-romania.png and test-artifacts/ops-usa.png."""
+test-artifacts/ops-romania.png and test-artifacts/ops-usa.png.
+
+The tests run in file order on one server: each new exercise becomes the one
+the pages show, so the tests that start exercises come last."""
 
 from __future__ import annotations
 
 import json
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -26,111 +26,31 @@ pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)"
 )
 
-from tests.e2e.test_ops_server import (  # noqa: E402
-    PASSWORD,
-    ROOT,
-    free_port,
-    login,
-    server_log,
-    start,
+from tests.e2e.ops_pages import (  # noqa: E402
+    ARTIFACTS,
+    LIVE_MS,
+    Server,
+    Tab,
+    build_leaflet,
+    expect,
+    format_t,
+    roof_admin,
+    stop,
 )
+from tests.e2e.test_ops_server import free_port, login, server_log, start  # noqa: E402
 from tests.e2e.test_report_browser import ARGS  # noqa: E402
 
-LEAFLET = ROOT / "src" / "securityroof" / "ops" / "static" / "vendor" / "leaflet" / "leaflet.js"
-ARTIFACTS = ROOT / "test-artifacts"
-USERS = (
-    ("usa-commander", "usa", "commander"),
-    ("romania-commander", "romania", "commander"),
-    ("poland-operator", "poland", "operator"),
-    ("russia-observer", "russia", "observer"),
-)
 SITE = "deveselu"  # a US site on Romanian soil: the US and Romania must both approve
-LIVE_MS = 20_000  # how long a page may take to show a change pushed by the server
-# Chromium logs every HTTP 4xx as this console error; the 4xx themselves are checked apart.
-FAILED_4XX = "Failed to load resource: the server responded with a status of 4"
-
-expect = sync_api.expect
 
 
 # ------------------------------------------------------------------ the server
 
 
-@dataclass
-class Server:
-    base: str
-    process: subprocess.Popen[str]
-    log: Path
-    admin: dict[str, str] = field(default_factory=dict)
-    exercise: int = 0
-    proposal: int = 0  # the pending deveselu proposal
-
-    def call(self, method: str, path: str, user: str | dict[str, str], **kw: Any) -> Any:
-        headers = user if isinstance(user, dict) else self.token(user)
-        reply = httpx.request(method, self.base + path, headers=headers, timeout=120, **kw)
-        if reply.status_code >= 300:
-            tail = self.log.read_text(errors="replace")[-2000:]
-            raise AssertionError(f"{method} {path}: {reply.status_code} {reply.text}\n{tail}")
-        return reply.json()
-
-    def token(self, user: str) -> dict[str, str]:
-        return login(int(self.base.rsplit(":", 1)[1]), user)
-
-    def advance(self, seconds: float) -> float:
-        path = f"/api/exercises/{self.exercise}/advance"
-        return float(self.call("POST", path, self.admin, json={"seconds": seconds})["sim_time_s"])
-
-    def proposals(self, user: str | dict[str, str]) -> list[dict[str, Any]]:
-        return list(self.call("GET", f"/api/exercises/{self.exercise}/proposals", user))
-
-
-def _build_leaflet() -> None:
-    """The vendored Leaflet is a built, git-ignored folder: build it when missing."""
-    if LEAFLET.exists():
-        return
-    built = subprocess.run(
-        [sys.executable, "tools/build_web.py"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=600,
-    )
-    if built.returncode != 0 or not LEAFLET.exists():
-        message = (built.stderr or built.stdout).strip() or f"exit status {built.returncode}"
-        pytest.skip(f"the page's Leaflet could not be built (tools/build_web.py): {message}")
-
-
-def _roof_admin(data: Path) -> None:
-    """`roof admin init/add-party/add-user`, run in-process: the same commands, without
-    paying the package's start-up for each of the nine (about a minute)."""
-    from typer.testing import CliRunner
-
-    from securityroof.cli import app
-
-    runner = CliRunner()
-    commands = [["init", "--admin", "director"]]
-    commands += [["add-party", party] for _, party, _ in USERS]
-    commands += [["add-user", n, "--party", p, "--role", r] for n, p, r in USERS]
-    for command in commands:
-        done = runner.invoke(
-            app, ["admin", *command, "--data-dir", str(data)], env={"ROOF_PASSWORD": PASSWORD}
-        )
-        assert done.exit_code == 0, f"roof admin {' '.join(command)}: {done.output}"
-
-
-def _stop(process: subprocess.Popen[str]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=30)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    _build_leaflet()
+    build_leaflet()
     data = tmp_path_factory.mktemp("ops-browser")
-    _roof_admin(data)
+    roof_admin(data)
     port = free_port()
     process = start(data, port)
     log = server_log(data, port)
@@ -156,54 +76,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         assert approvers == {"usa", "romania"}, pending[0]
         yield served
     finally:
-        _stop(process)
+        stop(process)
 
 
 # ------------------------------------------------------------------ the pages
-
-
-class Tab:
-    """One browser context (its own session storage: its own party) and its page."""
-
-    def __init__(self, browser: Any, server: Server, username: str) -> None:
-        self.username = username
-        self.context = browser.new_context(viewport={"width": 1400, "height": 950})
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.refused: list[str] = []  # 4xx responses: none is expected in these tests
-        self.page.on("console", self._console)
-        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
-        self.page.on("response", self._response)
-        self.page.goto(server.base + "/")
-        expect(self.page.locator("body")).to_have_attribute("data-view", "login")
-        self.page.locator("#login-username").fill(username)
-        self.page.locator("#login-password").fill(PASSWORD)
-        self.page.locator("#login-submit").click()
-        expect(self.page.locator("body")).to_have_attribute("data-view", "app")
-        expect(self.page.locator("#login-error")).to_be_hidden()
-        # Gone after a reload: shows that later updates arrived without one.
-        self.page.evaluate("window.__sameDocument = true")
-
-    def _console(self, message: Any) -> None:
-        if message.type == "error" and not message.text.startswith(FAILED_4XX):
-            self.errors.append(f"console error: {message.text}")
-        elif message.type == "warning" and message.text.startswith("Security Roof:"):
-            self.errors.append(f"console warning: {message.text}")  # the page's own failures
-
-    def _response(self, response: Any) -> None:
-        if 400 <= response.status < 500:
-            self.refused.append(f"{response.status} {response.request.method} {response.url}")
-
-    def card(self, proposal: int) -> Any:
-        return self.page.locator(f'#proposals-list article[data-proposal-id="{proposal}"]')
-
-    def check(self) -> None:
-        assert self.errors == [], f"{self.username}: {self.errors}"
-        assert self.refused == [], f"{self.username}: unexpected 4xx {self.refused}"
-        assert self.page.evaluate("window.__sameDocument === true"), "the page was reloaded"
-
-    def close(self) -> None:
-        self.context.close()
 
 
 @pytest.fixture(scope="module")
@@ -231,7 +107,8 @@ def pair(browser: Any, server: Server) -> Iterator[Pair]:
         yield Pair(*tabs)
     finally:
         ARTIFACTS.mkdir(exist_ok=True)
-        for tab, name in zip(tabs, ("ops-romania.png", "ops-usa.png"), strict=False):
+        # The state the pages were left in (the tests save their own screenshots).
+        for tab, name in zip(tabs, ("ops-romania-last.png", "ops-usa-last.png"), strict=False):
             try:
                 tab.page.screenshot(path=str(ARTIFACTS / name))
             finally:
@@ -253,11 +130,6 @@ def _sees_the_map(tab: Tab, server: Server, party: str, role: str) -> None:
     expect(page.locator("path.track-marker[data-track-id][data-status]").first).to_be_attached()
     expect(page.locator("path.impact-ellipse[data-track-id]").first).to_be_attached()
     expect(page.locator("#audit-list tr[data-seq][data-kind]").first).to_be_attached()
-
-
-def _format_t(seconds: float) -> str:
-    total = int(abs(seconds))
-    return f"T{'-' if seconds < 0 else '+'}{total // 60:02d}:{total % 60:02d}"
 
 
 # ------------------------------------------------------------------ the tests
@@ -344,16 +216,13 @@ def test_a_joint_approval_and_its_outcome_arrive_live(pair: Pair, server: Server
     assert listed[pid]["status"] == "approved", listed[pid]
     # A's audit trail gets both decisions live, their payloads readable by Romania.
     rows = a.page.locator("#audit-list tr")
-    this_one = re.compile(rf"\bproposal={pid}(?!\d)")  # payload keys come sorted
-    decision = (
-        rows.filter(has_text=this_one)
-        .filter(has_text="party=romania")
-        .filter(has_text="decision=approve")
-        .and_(a.page.locator('tr[data-kind="decision"]'))
+    this_one = f"Proposal {pid}: "  # how the outcome entry begins
+    decision = rows.filter(has_text=f"romania approved proposal {pid} (romania-commander)").and_(
+        a.page.locator('tr[data-kind="decision"]')
     )
     expect(decision).to_have_count(1, timeout=LIVE_MS)
     expect(decision.locator("td.withheld")).to_have_count(0)
-    theirs = rows.filter(has_text=this_one).filter(has_text="party=usa")
+    theirs = rows.filter(has_text=f"usa approved proposal {pid} (usa-commander)")
     expect(theirs.and_(a.page.locator('tr[data-kind="decision"]'))).to_have_count(1)
 
     # The director runs the clock on until the interceptor's result is drawn.
@@ -369,7 +238,7 @@ def test_a_joint_approval_and_its_outcome_arrive_live(pair: Pair, server: Server
     expect(card.locator('[data-role="outcome"]')).to_have_attribute(
         "data-result", outcome["result"], timeout=LIVE_MS
     )
-    expect(a.page.locator("#sim-time")).to_have_text(_format_t(sim_time), timeout=LIVE_MS)
+    expect(a.page.locator("#sim-time")).to_have_text(format_t(sim_time), timeout=LIVE_MS)
     expect(b.card(pid).locator('[data-role="outcome"]')).to_have_attribute(
         "data-result", outcome["result"], timeout=LIVE_MS
     )
@@ -417,4 +286,231 @@ def test_the_director_starts_steps_and_pauses_an_exercise(browser: Any, server: 
         expect(page.locator("#director")).to_be_visible()
         assert director.errors == [], director.errors
     finally:
+        director.close()
+
+
+# ------------------------------------------------------------------ reading the page at a glance
+
+
+def _seconds(text: str) -> int:
+    """T+mm:ss as the page writes it (≈ when estimated), in seconds."""
+    found = re.fullmatch(r"≈?T([+-])(\d+):(\d\d)", text.strip())
+    assert found, f"not a sim time: {text!r}"
+    value = int(found[2]) * 60 + int(found[3])
+    return -value if found[1] == "-" else value
+
+
+def _overlapping_labels(page: Any) -> tuple[int, list[tuple[str, str]]]:
+    """The visible text labels on the map, and each pair whose boxes intersect."""
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('#map .map-label')].filter((n) => !n.hidden)
+          .map((n) => { const r = n.getBoundingClientRect();
+            return { text: n.textContent, x: r.x, y: r.y, w: r.width, h: r.height }; })"""
+    )
+    pairs = [
+        (a["text"], b["text"])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a["x"] < b["x"] + b["w"]
+        and b["x"] < a["x"] + a["w"]
+        and a["y"] < b["y"] + b["h"]
+        and b["y"] < a["y"] + a["h"]
+    ]
+    return len(boxes), pairs
+
+
+def test_cards_and_tracks_point_at_each_other(browser: Any, server: Server) -> None:
+    """A decision card selects its track on the map and a track its card; site and
+    track labels never cover one another (bounding boxes, at two zooms); the audit
+    trail reads in simulated time with one-line sentences."""
+    made = server.call(
+        "POST", "/api/exercises", server.admin, json={"name": "map", "speed": 0, "seed": 7}
+    )
+    exercise = int(made["id"])
+    path = f"/api/exercises/{exercise}/advance"
+    server.call("POST", path, server.admin, json={"seconds": 140})
+    romania = server.token("romania-commander")
+    for _ in range(15):
+        picture = server.call("GET", f"/api/exercises/{exercise}/picture", romania)
+        on_map = {t["id"] for t in picture["tracks"]}
+        listed = server.call("GET", f"/api/exercises/{exercise}/proposals", romania)
+        linked = [p for p in listed if p["status"] == "pending" and p["track_id"] in on_map]
+        if linked:
+            break
+        server.call("POST", path, server.admin, json={"seconds": 4})
+    assert linked, "no pending proposal whose track is in Romania's picture"
+    track = linked[0]["track_id"]
+
+    tab = Tab(browser, server, "romania-commander")
+    try:
+        page = tab.page
+        expect(page.locator("#exercise-select")).to_have_value(str(exercise))
+        card = tab.card(linked[0]["id"])
+        marker = page.locator(f'path.track-marker[data-track-id="{track}"]')
+        label = page.locator(f'#map .map-label[data-track-id="{track}"]')
+        expect(card).to_have_attribute("data-status", "pending", timeout=LIVE_MS)
+        expect(label).to_be_visible()
+        # Card -> map: the card's track is ringed and its label marked.
+        card.locator('[data-role="track"]').click()
+        expect(card).to_have_attribute("data-selected", "true")
+        expect(marker).to_have_attribute("data-selected", "true")
+        expect(label).to_have_class(re.compile(r"\bselected\b"))
+        # Map -> card: a click on the selected track unselects it, a second selects its card.
+        marker.dispatch_event("click")
+        expect(card).to_have_attribute("data-selected", "false")
+        expect(marker).to_have_attribute("data-selected", "false")
+        label.click()
+        expect(card).to_have_attribute("data-selected", "true")
+        expect(card).to_be_in_viewport()
+
+        # Labels: every track and every site in view is named, no two labels overlap.
+        expect(page.locator("#map .map-label-site").first).to_be_visible()
+        for zoom_change in (0, -1.5):
+            page.evaluate(
+                "(dz) => { map.map.setZoom(map.map.getZoom() + dz, { animate: false }); }",
+                zoom_change,
+            )
+            page.wait_for_timeout(200)
+            shown, overlapping = _overlapping_labels(page)
+            assert shown >= len(on_map), f"{shown} labels for {len(on_map)} tracks"
+            assert overlapping == [], f"labels overlap at zoom {zoom_change:+}: {overlapping}"
+        # (In braces: the map object itself is not sent back to the test.)
+        page.evaluate("() => { map.map.setZoom(map.map.getZoom() + 1.5, { animate: false }); }")
+        for t in on_map:
+            expect(page.locator(f'#map .map-label[data-track-id="{t}"]')).to_be_visible()
+        expect(page.locator('#map .map-label[data-site-id="deveselu"]')).to_have_text("deveselu")
+
+        # Audit trail: simulated time in every row, newest first, the wall clock in the tooltip.
+        rows = page.locator("#audit-list tr")
+        expect(rows.filter(has_text="Fused picture").first).to_be_attached()
+        times = page.locator('#audit-list td[data-role="sim-time"]')
+        shown_times = [_seconds(t) for t in times.all_inner_texts()]
+        assert shown_times == sorted(shown_times, reverse=True), shown_times
+        # The newest entries are of the last 2 s sample step before the clock's time.
+        assert picture["sim_time_s"] - 4 <= shown_times[0] <= picture["sim_time_s"], shown_times[0]
+        titles = times.evaluate_all("(cells) => cells.map((c) => c.title)")
+        assert all("wall clock" in t and "UTC" in t for t in titles), titles[:3]
+        summaries = page.locator("#audit-list td:last-child").all_inner_texts()
+        raw = [s for s in summaries if re.search(r"\w=\S", s)]
+        assert raw == [], f"key=value text in the audit trail: {raw[:3]}"
+        started = rows.and_(page.locator('tr[data-kind="exercise-started"]'))
+        expect(started).to_contain_text("Exercise “map” started by director, stepped by hand")
+        expect(started.locator('[data-role="sim-time"]')).to_have_text("T+00:00")
+
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "ops-labels.png"))
+        tab.check()
+    finally:
+        tab.close()
+
+
+def test_a_new_exercise_reaches_a_logged_in_commander_and_runs_live(
+    browser: Any, server: Server
+) -> None:
+    """The newest exercise is the default and one started later replaces it without a
+    reload; the clock runs between server updates and stops when paused; deadlines
+    count in wall seconds, with a warning where the window leaves less; the director
+    ends and archives the exercise from the page."""
+    speed = 50  # fast enough to reach the first proposals within seconds
+    listed = server.call("GET", "/api/exercises", server.admin)
+    newest = max(e["id"] for e in listed)
+    assert any(e["status"] == "running" and e["id"] < newest for e in listed), listed
+    usa = Tab(browser, server, "usa-commander")
+    director = Tab(browser, server, "director")
+    try:
+        page, mine = director.page, usa.page
+        expect(mine.locator("#exercise-select")).to_have_value(str(newest))
+        # The director is told, before Start, what the speed leaves commanders.
+        hint = page.locator("#director-speed-hint")
+        page.locator("#director-speed").fill(str(speed))
+        expect(hint).to_have_class(re.compile(r"\bwarning\b"))
+        expect(hint).to_contain_text("under 10 s to decide")
+        page.locator("#director-speed").fill("10")
+        expect(hint).not_to_have_class(re.compile(r"\bwarning\b"))
+        expect(hint).to_contain_text("count in wall seconds")
+        page.locator("#director-speed").fill(str(speed))
+        page.locator("#director-name").fill("live")
+        page.locator("#director-start").click()
+        expect(page.locator("#director-message")).to_contain_text("started", timeout=LIVE_MS)
+        started = page.locator("#exercise-select").input_value()
+        assert int(started) > newest
+        # The commander's page follows, without a reload (Tab.check looks).
+        expect(mine.locator("#exercise-select")).to_have_value(started, timeout=LIVE_MS)
+        expect(mine.locator("#connection")).to_have_attribute("data-state", "live")
+
+        # The director's clock runs between the server's updates, at the exercise speed.
+        clock = page.locator("#sim-time")
+        expect(clock).not_to_have_text("T+00:00", timeout=LIVE_MS)
+        before = _seconds(clock.inner_text())
+        page.wait_for_timeout(1000)
+        after = _seconds(clock.inner_text())
+        assert 0.3 * speed <= after - before <= 3 * speed, (before, after)
+        served = next(
+            e for e in server.call("GET", "/api/exercises", server.admin) if str(e["id"]) == started
+        )
+        assert abs(served["sim_time_s"] - after) <= 3 * speed, (served["sim_time_s"], after)
+
+        # Deadlines in wall seconds: a pending card counts down under the rule's 30 s,
+        # not the hundreds of simulated seconds left; a window that leaves less warns.
+        countdown = mine.locator('[data-role="countdown"]').first
+        expect(countdown).to_have_text(re.compile(r"^\(0:[0-2]\d left\)$"), timeout=LIVE_MS)
+        expect(mine.locator('[data-role="short-deadline"]').first).to_contain_text(
+            f"s to decide at ×{speed}"
+        )
+        ARTIFACTS.mkdir(exist_ok=True)
+        mine.screenshot(path=str(ARTIFACTS / "ops-live-usa.png"))
+
+        # Paused, the clock stops at the server's time, on both pages.
+        page.locator("#director-pause").click()
+        badge = page.locator("#exercise-status")
+        expect(badge).to_have_attribute("data-status", "paused")
+        expect(mine.locator("#exercise-status")).to_have_attribute(
+            "data-status", "paused", timeout=LIVE_MS
+        )
+        paused = next(
+            e for e in server.call("GET", "/api/exercises", server.admin) if str(e["id"]) == started
+        )
+        expect(clock).to_have_text(format_t(paused["sim_time_s"]))
+        page.wait_for_timeout(500)
+        expect(clock).to_have_text(format_t(paused["sim_time_s"]))
+        expect(mine.locator("#sim-time")).to_have_text(format_t(paused["sim_time_s"]))
+
+        # End asks twice; Archive only once it has finished.
+        expect(page.locator("#director-archive")).to_be_disabled()
+        page.locator("#director-end").click()
+        expect(page.locator("#director-end")).to_have_text("Press again to end")
+        expect(badge).to_have_attribute("data-status", "paused")
+        page.locator("#director-end").click()
+        expect(badge).to_have_attribute("data-status", "finished")
+        expect(mine.locator("#exercise-status")).to_have_attribute(
+            "data-status", "finished", timeout=LIVE_MS
+        )
+        expect(page.locator("#director-end")).to_be_disabled()
+        page.locator("#director-archive").click()
+        expect(badge).to_have_attribute("data-status", "archived")
+        expect(page.locator(f'#exercise-select option[value="{started}"]')).to_have_text(
+            "live (archived)"
+        )
+        audit = page.locator("#audit-list tr")
+        expect(audit.and_(page.locator('tr[data-kind="exercise-started"]'))).to_contain_text(
+            f"Exercise “live” started by director, ×{speed}"
+        )
+        expect(audit.and_(page.locator('tr[data-kind="exercise-paused"]'))).to_contain_text(
+            format_t(paused["sim_time_s"])
+        )
+        expect(audit.and_(page.locator('tr[data-kind="exercise-finished"]'))).to_contain_text(
+            "ended by director; seed and salt revealed", timeout=LIVE_MS
+        )
+        # The director reads no report or track entry, yet each has a simulated time,
+        # estimated between the timed entries it can read: not all T+00:00.
+        cells = page.locator('#audit-list td[data-role="sim-time"]')
+        times = [_seconds(t) for t in cells.all_inner_texts()]
+        assert times == sorted(times, reverse=True), times
+        estimated = [_seconds(t) for t in cells.filter(has_text="≈").all_inner_texts()]
+        assert estimated and max(estimated) >= paused["sim_time_s"] / 2, estimated[:5]
+        page.screenshot(path=str(ARTIFACTS / "ops-live-director.png"))
+        usa.check()
+        director.check()
+    finally:
+        usa.close()
         director.close()

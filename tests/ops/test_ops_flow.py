@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from securityroof.ops.db import Token, User
+from securityroof.ops.decisions import decision_deadline_s
 from tests.ops.conftest import ADMIN, Ops, user
 
 
@@ -134,6 +135,42 @@ def test_silence_takes_the_rules_default(ops: Ops) -> None:
     )
     assert after["status"] == "refused"
     assert all(r["by_default"] and r["decision"] == "refuse" for r in after["required"])
+
+
+def test_deadlines_count_in_wall_seconds(ops: Ops) -> None:
+    """On a clocked exercise the rule's deadline is the commanders' own seconds: at x10
+    a 20 s rule gives 200 simulated s, unless the engagement window ends first; a
+    hand-stepped exercise keeps the rule's simulated seconds (the test above)."""
+    speed = 10.0
+    reply = ops.client.post(
+        "/api/exercises",
+        json={"name": "clocked", "speed": speed, "seed": 7},
+        headers=ops.headers(ADMIN),
+    )
+    exercise = reply.json()["id"]
+    ops.service.tick()
+    # 12 wall seconds pass (the clock is set back rather than waited for): 120 s simulated,
+    # past the first proposal (T+110 s).
+    ops.service.clocks[exercise].wall_s -= 12.0
+    ops.service.tick()
+    proposals = [
+        p
+        for party in ("usa", "russia")
+        for p in ops.client.get(
+            f"/api/exercises/{exercise}/proposals",
+            headers=ops.headers(user(party, "commander")),
+        ).json()
+    ]
+    assert proposals, "no proposal by T+120 s"
+    for proposal in proposals:
+        rule = ops.service.rules.approval_rule(proposal["site"])
+        wall_deadline = proposal["created_at_s"] + rule.deadline_s * speed
+        expected = min(wall_deadline, proposal["window_end_s"])
+        assert proposal["deadline_s"] == pytest.approx(expected, abs=1e-6), proposal
+        assert proposal["deadline_s"] - proposal["created_at_s"] > rule.deadline_s
+    assert decision_deadline_s(100.0, 30.0, 0.0, 1000.0) == 130.0  # stepped by hand
+    assert decision_deadline_s(100.0, 30.0, 0.5, 1000.0) == 130.0  # slowed: never less
+    assert decision_deadline_s(100.0, 30.0, 50.0, 1000.0) == 1000.0  # the window's end
 
 
 def test_raw_reports_only_where_granted(ops: Ops) -> None:

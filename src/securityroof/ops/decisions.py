@@ -5,7 +5,10 @@ A proposal concerns its site's owner, its host and the parties the approval
 rule names; only they see it (everyone else gets 404, as for a proposal that
 does not exist) and only the approvers' commanders decide. Any refusal
 refuses; all approvals approve; at the deadline the rule's default stands for
-every approver still silent. An approved engagement launches at the later of
+every approver still silent. The rule's deadline is counted in the
+commanders' own (wall) seconds: on a clocked exercise it is scaled by the
+speed, so at x10 a 30 s deadline is 300 simulated s (see
+`decision_deadline_s`). An approved engagement launches at the later of
 its earliest launch and the approval, and intercepts one flyout later (the
 flyout taken as from the earliest launch to the window's start); past the
 window's end it is too late.
@@ -66,8 +69,9 @@ class Decisions:
             window_end_s=candidate.window_end_s,
             shots=min(candidate.shots, left),
             created_at_s=time_s,
-            # Past the window's end a yes is worthless: the deadline never runs beyond it.
-            deadline_s=min(time_s + rule.deadline_s, candidate.window_end_s),
+            deadline_s=decision_deadline_s(
+                time_s, rule.deadline_s, exercise.speed, candidate.window_end_s
+            ),
             status="pending",
             outcome_json=json.dumps({"earliest_launch_s": candidate.earliest_launch_s}),
         )
@@ -300,6 +304,16 @@ class Decisions:
             "outcome": outcome,
             "can_decide": can_decide,
         }
+
+
+def decision_deadline_s(
+    created_s: float, rule_deadline_s: float, speed: float, window_end_s: float
+) -> float:
+    """The simulated time a proposal's decision is due: the rule's deadline in wall
+    seconds, i.e. times the speed of a clocked exercise (never less than the rule's own
+    simulated seconds, so a slowed or hand-stepped exercise keeps them). Past the
+    engagement window's end a yes is worthless: the deadline never runs beyond it."""
+    return min(created_s + rule_deadline_s * max(speed, 1.0), window_end_s)
 
 
 def _decisions(session: Session, proposal_id: int) -> list[Decision]:

@@ -10,9 +10,16 @@ const ELLIPSE_POINTS = 48;
 const AUDIT_PAGE = 200;
 const AUDIT_MAX_ROWS = 1000;
 const AUDIT_POLL_MS = 5000; // only for the administrator, who has no event stream
+// The exercise list is re-read this often, so an exercise started after login shows up
+// (the event stream belongs to one exercise); it also keeps the director's clock in step.
+const EXERCISE_POLL_MS = 3000;
+const CLOCK_TICK_MS = 250; // the clock and the countdowns are redrawn this often
+const CLOCK_COAST_MAX_S = 10; // the clock runs on this long (wall s) without news, then waits
+const MIN_DECIDE_WALL_S = 10; // fewer wall seconds than this to decide: the page warns
 const STALL_MS = 90000; // no bytes (not even a keep-alive) for this long: the stream is dead
 const BACKOFF_MAX_MS = 30000;
 const TRACK_COLOUR = '#111827';
+const SELECTED_COLOUR = '#f59e0b';
 const IMPACT_COLOUR = '#e4572e';
 // Fixed party palette so every user sees the same colours; unknown parties get a stable extra one.
 const PARTY_COLOURS = { usa: '#1f5fbf', russia: '#b8322a', poland: '#7b3fa0', romania: '#c08b00' };
@@ -26,7 +33,11 @@ const state = {
   user: parseJson(sessionStorage.getItem(USER_KEY)),
   gen: 0, // bumped whenever the exercise or session changes: late answers for an old one are dropped
   exercises: [], exerciseId: null, exercise: null,
+  followNewest: true, // until the user picks an exercise by hand, the newest one is shown
+  exercisePoll: null,
   simTime: null, simWall: 0, // last sim time from the server and when it arrived (performance.now)
+  shownTime: null, // the clock as drawn: never steps back while the exercise runs
+  selectedTrack: null, // the track picked on the map or on a decision card
   stream: null, retryTimer: null, connection: 'offline',
   versions: { picture: 0, proposals: 0 }, // counts of applied updates, to drop overtaken reads
   proposals: [],
@@ -35,7 +46,7 @@ const state = {
   auditSeqs: new Set(), lastSeq: 0,
 };
 
-const map = { map: null, layers: {}, sitesJson: '', tracks: new Map(), fitted: false, basemap: false };
+const map = { map: null, layers: {}, sitesJson: '', tracks: new Map(), labels: new Map(), fitted: false, basemap: false };
 const cardJson = new WeakMap(); // proposal card -> what it was rendered from, to skip needless redraws
 
 // ---------------------------------------------------------------- helpers
@@ -65,6 +76,9 @@ function partyColour(party) {
   for (const ch of String(party)) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
   return EXTRA_COLOURS[hash % EXTRA_COLOURS.length];
 }
+
+// Writes only a changed text: the clock ticks four times a second.
+function setText(node, text) { if (node.textContent !== text) node.textContent = text; }
 
 function pad2(n) { return String(n).padStart(2, '0'); }
 
@@ -171,7 +185,10 @@ function clearSession() {
   state.user = null;
   sessionStorage.removeItem(TOKEN_KEY);
   sessionStorage.removeItem(USER_KEY);
+  clearTimeout(state.exercisePoll);
   state.exerciseId = null;
+  state.exercises = [];
+  state.followNewest = true;
   resetExerciseView();
   setConnection('offline');
 }
@@ -196,16 +213,49 @@ async function startApp() {
   if (typeof showDirector === 'function') showDirector();
   initMap();
   loadBasemap().catch(reportError);
-  const list = await api('/api/exercises');
-  state.exercises = list;
-  $('exercise-select').replaceChildren(...list.map((ex) => new Option(exerciseLabel(ex), ex.id)));
-  if (!list.length) { setConnection('offline', 'no exercise'); return; }
-  const pick = list.find((ex) => ex.status === 'running') || list[0];
-  $('exercise-select').value = String(pick.id);
-  selectExercise(pick.id);
+  state.followNewest = true;
+  await refreshExercises();
+  pollExercises();
 }
 
 function exerciseLabel(ex) { return `${ex.name} (${ex.status})`; }
+
+// The default exercise: the newest one not put away (ids grow with time).
+function newestExercise(list) {
+  const live = list.filter((ex) => ex.status !== 'archived');
+  return (live.length ? live : list).reduce((a, b) => (Number(b.id) > Number(a.id) ? b : a), list[0]);
+}
+
+// Re-reads the exercise list: new ones appear in the menu, the newest is shown unless the
+// user picked one by hand, and the shown one's status and clock follow the server.
+async function refreshExercises(selectId = null) {
+  const list = await api('/api/exercises');
+  const known = new Set(state.exercises.map((ex) => String(ex.id)));
+  const appeared = list.some((ex) => !known.has(String(ex.id)));
+  state.exercises = list;
+  const select = $('exercise-select');
+  // Rebuilt only when something changed, so an open menu is not closed under the pointer.
+  const labels = list.map((ex) => `${ex.id}:${exerciseLabel(ex)}`).join('\n');
+  if (select.dataset.labels !== labels) {
+    select.dataset.labels = labels;
+    select.replaceChildren(...list.map((ex) => new Option(exerciseLabel(ex), ex.id)));
+  }
+  if (!list.length) { setConnection('offline', 'no exercise yet: waiting for the director'); return; }
+  let id = selectId ?? state.exerciseId;
+  if (selectId === null && (id === null || (state.followNewest && appeared))) id = newestExercise(list).id;
+  select.value = String(id);
+  if (String(id) !== state.exerciseId) { selectExercise(id); return; }
+  const ex = list.find((e) => String(e.id) === String(id));
+  if (ex) updateExercise(ex, { clock: true });
+}
+
+function pollExercises() {
+  clearTimeout(state.exercisePoll);
+  state.exercisePoll = setTimeout(() => {
+    if (!state.token) return;
+    refreshExercises().catch(reportError).finally(() => { if (state.token) pollExercises(); });
+  }, EXERCISE_POLL_MS);
+}
 
 function selectExercise(id) {
   stopStream();
@@ -231,7 +281,9 @@ function watchAuditOnly(gen) {
   poll();
 }
 
-function updateExercise(ex) {
+// `clock`: take a later sim time in `ex` as news (the list may have been read before the
+// last picture; simulated time never runs back).
+function updateExercise(ex, { clock = false } = {}) {
   const i = state.exercises.findIndex((e) => String(e.id) === String(ex.id));
   if (i >= 0) state.exercises[i] = { ...state.exercises[i], ...ex };
   const option = [...$('exercise-select').options].find((o) => o.value === String(ex.id));
@@ -243,27 +295,50 @@ function updateExercise(ex) {
   const pace = ex.speed === 0 ? 'stepped by hand' : typeof ex.speed === 'number' && ex.speed !== 1 ? `×${ex.speed}` : '';
   badge.textContent = pace ? `${ex.status} · ${pace}` : ex.status;
   badge.dataset.status = ex.status;
-  if (typeof ex.sim_time_s === 'number' && state.simTime === null) setSimTime(ex.sim_time_s);
+  if (ex.status !== 'running') state.shownTime = null; // a stopped clock shows the server's time
+  if (typeof updateDirectorButtons === 'function' && state.user && state.user.role === 'admin') updateDirectorButtons();
+  if (typeof ex.sim_time_s === 'number' && (state.simTime === null || (clock && ex.sim_time_s > state.simTime))) {
+    setSimTime(ex.sim_time_s);
+  }
 }
 
 function setSimTime(seconds) {
   state.simTime = seconds;
   state.simWall = performance.now();
-  $('sim-time').textContent = formatT(seconds);
+  tickClock();
 }
 
-// Sim time between pictures, for countdowns: advances at the exercise speed while it runs.
+// Simulated seconds per wall second now: 0 while paused, finished or stepped by hand.
+function simRate() {
+  const ex = state.exercise;
+  return ex && ex.status === 'running' && typeof ex.speed === 'number' ? ex.speed : 0;
+}
+
+// Sim time between server updates: advances at the exercise speed while it runs, for
+// at most CLOCK_COAST_MAX_S without news (then it waits for the server).
 function simNow() {
   if (state.simTime === null) return null;
-  const ex = state.exercise;
-  const rate = ex && ex.status === 'running' ? (typeof ex.speed === 'number' ? ex.speed : 1) : 0;
-  return state.simTime + ((performance.now() - state.simWall) / 1000) * rate;
+  const coast = Math.min((performance.now() - state.simWall) / 1000, CLOCK_COAST_MAX_S);
+  return state.simTime + coast * simRate();
+}
+
+// The running clock: redrawn every CLOCK_TICK_MS; a server time a little behind the
+// drawn one (it left the server a moment ago) does not step it back.
+function tickClock() {
+  let now = simNow();
+  if (now !== null && simRate() > 0 && state.shownTime !== null) now = Math.max(now, state.shownTime);
+  state.shownTime = now;
+  setText($('sim-time'), formatT(now));
+  tickCountdowns();
 }
 
 function resetExerciseView() {
   state.gen += 1;
   state.exercise = null;
   state.simTime = null;
+  state.shownTime = null;
+  state.selectedTrack = null;
+  if (typeof updateDirectorButtons === 'function' && state.user && state.user.role === 'admin') updateDirectorButtons();
   $('sim-time').textContent = 'T+--:--';
   $('exercise-status').textContent = '';
   $('exercise-status').dataset.status = '';
@@ -391,11 +466,11 @@ function onStreamEvent(type, text) {
 function boot() {
   $('login-form').addEventListener('submit', onLogin);
   $('logout-button').addEventListener('click', logout);
-  $('exercise-select').addEventListener('change', (e) => selectExercise(e.target.value));
+  $('exercise-select').addEventListener('change', (e) => { state.followNewest = false; selectExercise(e.target.value); });
   $('proposals-list').addEventListener('click', onProposalClick);
   $('audit-checkpoint').addEventListener('click', saveCheckpoint);
   $('picture-export').addEventListener('click', savePicture);
-  setInterval(tickCountdowns, 1000);
+  setInterval(tickClock, CLOCK_TICK_MS);
   if (typeof L === 'undefined') $('map-missing').hidden = false;
   if (state.token && state.user) startApp().catch(reportError);
   else showLogin('');

@@ -1,5 +1,6 @@
 'use strict';
-// The side panels: engagement decisions and the audit trail.
+// The decisions panel (one card per engagement proposal) and the downloads.
+// The audit trail panel is in audit.js.
 // Uses app.js's state and helpers; loaded after it, called once the page has booted.
 
 // ---------------------------------------------------------------- pending decisions
@@ -33,7 +34,23 @@ function renderProposals() {
   }));
   const card = focusId && box.querySelector(`[data-proposal-id="${CSS.escape(focusId)}"]`);
   if (card) (card.contains(active) ? active : card.querySelector(`[data-action="${focusAction}"]`) || card).focus();
+  updateCardLinks();
   tickCountdowns();
+}
+
+// Each card's link to its track: marked when that track is selected, and said when the
+// track is not in this party's picture now (dropped, intercepted or not yet seen).
+function updateCardLinks() {
+  for (const card of $('proposals-list').children) {
+    const id = card.dataset.trackId;
+    const selected = id === state.selectedTrack;
+    card.dataset.selected = String(selected);
+    const link = card.querySelector('[data-role="track"]');
+    link.setAttribute('aria-pressed', String(selected));
+    const onMap = map.tracks.has(id);
+    link.title = onMap ? `Show ${id} on the map` : `${id} is not on the map now`;
+    card.querySelector('[data-role="track-state"]').textContent = onMap || card.dataset.status !== 'pending' ? '' : ' (not on the map now)';
+  }
 }
 
 function approvalText(r) {
@@ -43,23 +60,35 @@ function approvalText(r) {
   return `${verb}${who}${typeof r.at_s === 'number' ? ` at ${formatT(r.at_s)}` : ''}`;
 }
 
+const OUTCOME_TEXT = { intercepted: 'Intercepted', missed: 'Missed', moot: 'Already destroyed', 'too-late': 'Too late to intercept' };
+
 function proposalCard(p) {
   const pending = p.status === 'pending';
   const busy = state.inFlight.has(p.id);
   const message = state.messages.get(p.id);
   const titleId = `proposal-${p.id}-title`;
   const outcome = p.outcome;
-  return el('article', { class: 'proposal', 'data-proposal-id': p.id, 'data-status': p.status, tabindex: '-1', 'aria-labelledby': titleId },
-    el('h3', { id: titleId }, el('span', {}, `${p.site} → ${p.track_id}`),
-      el('span', { class: 'badge', 'data-role': 'status', 'data-status': p.status }, p.status)),
+  const speed = state.exercise && typeof state.exercise.speed === 'number' ? state.exercise.speed : 0;
+  // Wall seconds the commanders had to decide when it was proposed (the window may cut the deadline short).
+  const toDecide = speed > 0 ? (p.deadline_s - p.created_at_s) / Math.max(speed, 1) : Infinity;
+  return el('article', {
+    class: 'proposal', 'data-proposal-id': p.id, 'data-track-id': p.track_id, 'data-status': p.status, tabindex: '-1', 'aria-labelledby': titleId,
+  },
+    el('h3', { id: titleId }, el('span', {}, `${p.site} → `,
+      el('button', { type: 'button', class: 'track-link', 'data-role': 'track', 'aria-pressed': 'false' }, p.track_id),
+      el('span', { class: 'track-state', 'data-role': 'track-state' })),
+    el('span', { class: 'badge', 'data-role': 'status', 'data-status': p.status }, p.status)),
     el('p', {}, `${p.interceptor}, window ${formatT(p.window_start_s)}–${formatT(p.window_end_s)}, `
-      + `${p.shots} shot${p.shots === 1 ? '' : 's'}, deadline ${formatT(p.deadline_s)} `,
+      + `${p.shots} shot${p.shots === 1 ? '' : 's'}, decide by ${formatT(p.deadline_s)} `,
       pending ? el('span', { class: 'countdown', 'data-role': 'countdown', 'data-deadline': p.deadline_s }) : null),
+    // Kept after the decision too: it tells why a default may have stood.
+    toDecide < MIN_DECIDE_WALL_S ? el('p', { class: 'short-deadline', 'data-role': 'short-deadline' },
+      `Only ${Math.max(0, Math.round(toDecide))} s to decide at ×${speed}: the engagement window ends at ${formatT(p.window_end_s)}.`) : null,
     el('p', { class: 'owner' }, swatch(p.party), `${p.party} site${p.host && p.host !== p.party ? `, hosted by ${p.host}` : ''}`),
     el('ul', { 'data-role': 'approvals', 'aria-label': 'Required approvals' }, (p.required || []).map((r) => el('li',
       { 'data-party': r.party, 'data-decision': r.decision || 'pending' }, swatch(r.party), `${r.party}: ${approvalText(r)}`))),
     outcome ? el('p', { 'data-role': 'outcome', 'data-result': outcome.result },
-      `${outcome.result === 'intercepted' ? 'Intercepted' : 'Missed'} at ${formatT(outcome.at_s)}, `
+      `${OUTCOME_TEXT[outcome.result] || outcome.result} at ${formatT(outcome.at_s)}, `
       + `${outcome.shots_fired} shot${outcome.shots_fired === 1 ? '' : 's'} fired`) : null,
     message ? el('p', { 'data-role': 'message', role: 'alert' }, message) : null,
     p.can_decide && pending ? el('div', { class: 'actions' },
@@ -67,11 +96,16 @@ function proposalCard(p) {
       el('button', { type: 'button', 'data-action': 'refuse', disabled: busy }, 'Refuse')) : null);
 }
 
+// Time left in wall seconds (the deadline counts in the commanders' own seconds); on a
+// hand-stepped or paused exercise the simulated seconds left until the director steps on.
 function tickCountdowns() {
-  const now = simNow();
+  const now = state.shownTime ?? simNow();
+  const rate = simRate();
   for (const node of document.querySelectorAll('[data-role="countdown"]')) {
     const left = Number(node.dataset.deadline) - now;
-    node.textContent = now === null ? '' : left > 0 ? `(in ${formatDuration(left)})` : '(deadline passed)';
+    if (now === null) setText(node, '');
+    else if (left <= 0) setText(node, '(deadline passed)');
+    else setText(node, rate > 0 ? `(${formatDuration(left / rate)} left)` : `(${formatDuration(left)} of simulated time left)`);
   }
 }
 
@@ -97,82 +131,17 @@ async function decide(id, decision) {
   }
 }
 
+// Approve or Refuse decides; anywhere else on a card shows its track on the map.
 function onProposalClick(event) {
-  const button = event.target.closest('button[data-action]');
-  const card = button && button.closest('[data-proposal-id]');
+  const card = event.target.closest('[data-proposal-id]');
   if (!card) return;
+  const button = event.target.closest('button[data-action]');
+  if (!button) { selectTrack(card.dataset.trackId, { from: 'card' }); return; }
   const p = state.proposals.find((x) => String(x.id) === card.dataset.proposalId);
   if (p) decide(p.id, button.dataset.action);
 }
 
-// ---------------------------------------------------------------- audit trail
-
-async function loadAudit(gen) {
-  let after = state.lastSeq;
-  for (;;) {
-    const q = `exercise_id=${encodeURIComponent(state.exerciseId)}&after=${after}&limit=${AUDIT_PAGE}`;
-    const data = await api(`/api/audit?${q}`);
-    if (gen !== state.gen) return;
-    applyAudit(data);
-    const entries = data.entries || [];
-    if (entries.length < AUDIT_PAGE) return;
-    after = Math.max(after, ...entries.map((e) => e.seq)); // own cursor: events may have moved lastSeq on
-  }
-}
-
-function applyAudit(data) {
-  if (!data) return;
-  const body = $('audit-list');
-  const entries = (data.entries || []).filter((e) => !state.auditSeqs.has(e.seq)).sort((a, b) => a.seq - b.seq);
-  for (const entry of entries) {
-    state.auditSeqs.add(entry.seq);
-    state.lastSeq = Math.max(state.lastSeq, entry.seq);
-    // Rows are newest first: insert before the first older row (usually the top one).
-    const older = [...body.rows].find((row) => Number(row.dataset.seq) < entry.seq);
-    body.insertBefore(auditRow(entry), older || null);
-  }
-  while (body.rows.length > AUDIT_MAX_ROWS) body.deleteRow(-1);
-  if (data.tree_size !== undefined) $('audit-tree-size').textContent = String(data.tree_size);
-  if (data.root_hash) {
-    $('audit-root-hash').textContent = `${shortHash(data.root_hash)}…`;
-    $('audit-root-hash').title = data.root_hash;
-  }
-}
-
-function auditRow(entry) {
-  const withheld = entry.payload === null || entry.payload === undefined;
-  const summary = withheld ? `(withheld: payload hash ${shortHash(entry.payload_hash)}…)` : summarise(entry.payload);
-  return el('tr', { 'data-seq': entry.seq, 'data-kind': entry.kind },
-    el('td', {}, entry.seq),
-    el('td', {}, entry.kind),
-    // Exercise time where the payload says it (and may be read); the wall clock otherwise.
-    el('td', { title: `recorded ${entry.recorded_at ?? ''}` }, formatRecorded(exerciseTime(entry.payload) ?? entry.recorded_at)),
-    el('td', { class: withheld ? 'withheld' : null, title: withheld ? entry.payload_hash : JSON.stringify(entry.payload).slice(0, 2000) }, summary));
-}
-
-// A short "key=value" line from the payload's scalar fields (nested objects are only counted).
-function summarise(payload) {
-  if (typeof payload !== 'object') return String(payload);
-  const parts = [];
-  for (const [key, value] of Object.entries(payload)) {
-    if (value === null || typeof value !== 'object') parts.push(`${key}=${typeof value === 'number' ? +value.toFixed(3) : value}`);
-    else parts.push(`${key}=[${Array.isArray(value) ? value.length : Object.keys(value).length}]`);
-  }
-  const text = parts.join(', ');
-  return text.length > 160 ? `${text.slice(0, 159)}…` : text || '{}';
-}
-
-function exerciseTime(payload) {
-  if (!payload || typeof payload !== 'object') return null;
-  for (const key of ['time_s', 'at_s']) if (typeof payload[key] === 'number') return payload[key];
-  return null;
-}
-
-function formatRecorded(value) {
-  if (typeof value === 'number' && value < 1e9) return formatT(value); // sim seconds, not a Unix time
-  const date = typeof value === 'number' ? new Date(value * 1000) : new Date(value);
-  return Number.isNaN(date.getTime()) ? String(value ?? '') : `${date.toISOString().slice(11, 19)}Z`;
-}
+// ---------------------------------------------------------------- downloads
 
 // A plain link cannot send the Authorization header: fetch, then save the blob.
 async function download(path, filename, what) {
