@@ -28,7 +28,6 @@ from securityroof.analysis.validation import FindingResult, validate
 from securityroof.errors import RoofError
 from securityroof.model.scenario import (
     Scenario,
-    load_scenario,
     regional_threats,
     strategic_threats,
 )
@@ -88,7 +87,7 @@ def assess(
     variants: list[tuple[str, Scenario]] = [(name, regional)]
     for architecture in COMPARED_ARCHITECTURES:
         if architecture != scenario.architecture:
-            variant = load_scenario(scenario.path, scenario.catalog, architecture=architecture)
+            variant = scenario.with_architecture(architecture)
             variants.append((architecture, _regional(variant)))
     for label, variant in cueing_variants(regional):
         variants.append((f"{name}: {label}", variant))

@@ -37,7 +37,7 @@ R = TypeVar("R")
 CONNECT_TIMEOUT_S = 10.0
 _FIX_CONNECT = (
     "Start a scheduler with `dask scheduler` (and workers with `dask worker ADDRESS`), "
-    "or drop --cluster to run on this machine's cores."
+    "or run without a cluster, on this machine's cores."
 )
 
 
@@ -81,21 +81,21 @@ def run_chunks(
         return [function(c) for c in items]
     address = cluster.strip()
     if not address:
-        raise RoofError("the cluster address is empty.", where="--cluster", fix=_FIX_CONNECT)
+        raise RoofError("the cluster address is empty.", parameter="cluster", fix=_FIX_CONNECT)
     try:
         from dask.distributed import Client
     except ImportError as exc:
         raise RoofError(
             f"running on a Dask cluster needs dask[distributed], which is not installed ({exc}).",
-            where="--cluster",
-            fix="Install it with `pip install 'dask[distributed]'`, or drop --cluster.",
+            parameter="cluster",
+            fix="Install it with `pip install 'dask[distributed]'`, or run without a cluster.",
         ) from None
     try:
         client = Client(address, timeout=connect_timeout_s, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise RoofError(
             f"cannot reach a Dask scheduler at {address} ({type(exc).__name__}: {exc}).",
-            where="--cluster",
+            parameter="cluster",
             fix=_FIX_CONNECT,
         ) from None
     with client:
@@ -106,7 +106,7 @@ def run_chunks(
             raise RoofError(
                 f"the workers of the Dask cluster at {address} cannot import "
                 f"{getattr(function, '__module__', '?')} ({exc}).",
-                where="--cluster",
+                parameter="cluster",
                 fix="Install the same securityroof version on every worker "
                 "(or put its src/ on the workers' PYTHONPATH) and restart them.",
             ) from None

@@ -80,7 +80,7 @@ from securityroof.core.engagement import BURNOUT_SPEED_M_S
 from securityroof.core.siting import sample_groups
 from securityroof.errors import RoofError
 from securityroof.model.catalog import unknown_name_error
-from securityroof.model.scenario import Scenario, load_scenario, regional_threats
+from securityroof.model.scenario import Scenario, regional_threats
 
 DEFAULT_PROBABILITY = 0.95
 SPEED_TOLERANCE_M_S = 25.0
@@ -565,12 +565,12 @@ def protected_parties(scenario: Scenario, party: str | None) -> frozenset[str]:
     if party is None:
         return frozenset(forces)
     if party not in scenario.catalog.parties:
-        raise unknown_name_error("party", party, scenario.catalog.parties, "--party")
+        raise unknown_name_error("party", party, scenario.catalog.parties, parameter="party")
     if party not in forces:
         raise RoofError(
             f"{party} has no strategic forces in the scenario's strategic set: there is "
             "nothing of theirs to keep out of reach.",
-            where="--party",
+            parameter="party",
             fix="Choose one of: " + ", ".join(sorted(forces)) + ".",
         )
     return frozenset({party})
@@ -629,11 +629,13 @@ def analyse_envelope(
     if not 0.0 < probability < 1.0:
         raise RoofError(
             f"the probability must lie strictly between 0 and 1, got {probability}.",
-            where="--probability",
+            parameter="probability",
             fix="Give for example 0.95.",
         )
     if draws < 0:
-        raise RoofError(f"the Monte Carlo size must not be negative, got {draws}.", where="--draws")
+        raise RoofError(
+            f"the Monte Carlo size must not be negative, got {draws}.", parameter="draws"
+        )
     protected = protected_parties(scenario, party)
     batteries = {b.type for site in scenario.sites.values() for b in site.interceptors}
     if maps:
@@ -690,7 +692,7 @@ def analyse_envelope(
                 )
     tradeoffs = [tradeoff(scenario, protected, probability, judge=judge, regional=regional)]
     for name in compare:
-        other = load_scenario(scenario.path, scenario.catalog, architecture=name)
+        other = scenario.with_architecture(name)
         tradeoffs.append(tradeoff(other, protected, probability, draws=draws, seed=seed))
     return EnvelopeResult(
         scenario=geometry.scenario,

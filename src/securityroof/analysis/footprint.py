@@ -497,8 +497,8 @@ def analyse_footprint(
         raise RoofError(
             f"a {resolution_deg:g} degree grid has {n_lat * n_lon:,} cells: its results would "
             f"need about {needed / 1e9:,.1f} GB.",
-            where="--resolution-deg",
-            fix=f"Use --resolution-deg {coarser:.3g} or coarser, or a smaller region.",
+            parameter="resolution_deg",
+            fix=f"Use a resolution of {coarser:.3g} degrees or coarser, or a smaller region.",
         )
     prepared = prepare(scenario)
     planet = prepared.planet

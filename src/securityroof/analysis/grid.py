@@ -22,12 +22,12 @@ def region_grid(
     if not (math.isfinite(resolution_deg) and resolution_deg > 0):
         raise RoofError(
             f"the resolution must be a positive number of degrees, got {resolution_deg}.",
-            where="--resolution-deg",
+            parameter="resolution_deg",
         )
     if not (-90 <= lat_min < lat_max <= 90 and -180 <= lon_min < lon_max <= 360):
         raise RoofError(
             f"the region {region} holds no cell: it is empty or outside the globe.",
-            where="--region",
+            parameter="region_deg",
             fix="Give lat min < lat max and lon min < lon max, in degrees.",
         )
     n_lat = max(1, round((lat_max - lat_min) / resolution_deg))
@@ -35,7 +35,7 @@ def region_grid(
     if max_cells is not None and n_lat * n_lon > max_cells:
         raise RoofError(
             f"a {resolution_deg:g} degree grid over {region} has {n_lat * n_lon:,} cells.",
-            where="--resolution-deg",
+            parameter="resolution_deg",
             fix=f"Use a coarser resolution or a smaller region (at most {max_cells:,} cells).",
         )
     lat = lat_min + (np.arange(n_lat) + 0.5) * (lat_max - lat_min) / n_lat

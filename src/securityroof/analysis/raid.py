@@ -48,13 +48,13 @@ def run_raid(
     """Monte Carlo raid of `size` missiles; refuses a raid bigger than the
     engaging batteries' inventory unless `saturate` (a saturation study)."""
     if size < 1:
-        raise RoofError(f"a raid needs at least one missile, got {size}.", where="--size")
+        raise RoofError(f"a raid needs at least one missile, got {size}.", parameter="size")
     if trials < 1:
-        raise RoofError(f"need at least one trial, got {trials}.", where="--trials")
+        raise RoofError(f"need at least one trial, got {trials}.", parameter="trials")
     if doctrine not in DOCTRINES:
         raise RoofError(
             f"unknown doctrine {doctrine!r}.",
-            where="--doctrine",
+            parameter="doctrine",
             fix=f"Use {' or '.join(DOCTRINES)}.",
         )
     engagements = run_engagements(scenario)
@@ -73,8 +73,9 @@ def run_raid(
         raise RoofError(
             f"a raid of {size} missiles is bigger than the {held} interceptors held by the "
             "batteries that can engage its threats.",
-            where="--size",
-            fix="Pass --saturate to study saturation, or a smaller --size.",
+            parameter="size",
+            fix="Set {saturate} to study saturation, or ask for a smaller {size}.",
+            fix_parameters=("saturate", "size"),
         )
     pk = np.empty((len(batteries), 2))
     silent: list[str] = []

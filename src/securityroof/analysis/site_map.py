@@ -102,7 +102,7 @@ def candidate(prepared: Prepared, interceptor: str, protected: frozenset[str]) -
     if interceptor not in prepared.interceptor_types:
         raise RoofError(
             f"the scenario has no battery of interceptor {interceptor!r} to place.",
-            where="--interceptor",
+            parameter="interceptor",
             fix="Choose one of: " + ", ".join(prepared.interceptor_types) + ".",
         )
     template = next(b for b, x in enumerate(prepared.batteries) if x.interceptor == interceptor)

@@ -418,7 +418,9 @@ def analyse_stability(
         Also run the burnout-speed sweeps (the slowest part).
     """
     if draws < 0:
-        raise RoofError(f"the Monte Carlo size must not be negative, got {draws}.", where="--draws")
+        raise RoofError(
+            f"the Monte Carlo size must not be negative, got {draws}.", parameter="draws"
+        )
     geometry = strategic_geometry(scenario)
     strategic, prepared, judged = geometry.scenario, geometry.prepared, geometry.judged
     space = prepared.space

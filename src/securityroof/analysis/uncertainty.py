@@ -178,7 +178,7 @@ def monte_carlo(
     if not 1 <= n_draws <= MAX_DRAWS:
         raise RoofError(
             f"the Monte Carlo size must be between 1 and {MAX_DRAWS:,}, got {n_draws}.",
-            where="--draws",
+            parameter="draws",
         )
     space = prepared.space
     draws = space.sample(n_draws, seed)

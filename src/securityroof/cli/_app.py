@@ -30,6 +30,7 @@ from rich.table import Table
 from rich.text import Text
 
 from securityroof import __version__
+from securityroof.compiling import announce_compilation
 from securityroof.errors import RoofError
 
 EXIT_USER_ERROR = 2
@@ -163,13 +164,37 @@ stdout = SafeConsole(emoji=False)
 stderr = SafeConsole(stderr=True, emoji=False)
 
 
+# The Python parameters (of the API and the analyses) whose command-line option
+# is not simply the name with dashes.
+_OPTION_OF_PARAMETER = {
+    "from_deg": "--from",
+    "to_deg": "--to",
+    "azimuth_deg": "--azimuth",
+    "burnout_speed_m_s": "--burnout-speed",
+    "burnout_angle_deg": "--burnout-angle",
+    "ballistic_coefficient_kg_m2": "--ballistic-coefficient",
+    "region_deg": "--region",
+}
+
+
+def option_of(parameter: str) -> str:
+    """The command-line option that sets a Python parameter (resolution_deg -> --resolution-deg)."""
+    return _OPTION_OF_PARAMETER.get(parameter, "--" + parameter.replace("_", "-"))
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn a RoofError (or running out of memory) into a short message and exit code 2."""
+    """Turn a RoofError (or running out of memory) into a short message and exit code 2.
+
+    Also says so, once, when the numerical kernels compile (the first run on a machine).
+    """
+    announce_compilation()
     try:
         yield
     except RoofError as exc:
-        stderr.print(f"[bold red]error:[/] {exc.message()}", highlight=False, soft_wrap=True)
+        stderr.print(
+            f"[bold red]error:[/] {exc.message(option_of)}", highlight=False, soft_wrap=True
+        )
         raise typer.Exit(EXIT_USER_ERROR) from None
     except MemoryError as exc:
         # A request too large for this machine that no bound caught first.

@@ -5,139 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from securityroof.cli._app import AsJson, Cluster, app, stdout, titled_table, user_errors
 from securityroof.errors import RoofError
 from securityroof.model.scenario import Scenario, load_scenario
-from securityroof.report.records import interval_record
+from securityroof.report.records import raid_record, share_record, stability_record
 
 # Each command imports its analysis (numba kernels, matplotlib, Dask) itself:
 # `roof` then starts without loading what the command at hand does not need.
-if TYPE_CHECKING:
-    from securityroof.analysis.stability import StabilityResult
-
-
-def stability_record(result: StabilityResult) -> dict[str, Any]:
-    """The JSON form of the stability analysis (m/s, seconds)."""
-    from securityroof.analysis.stability import NEW_START_DEPLOYED_WARHEADS
-
-    mc = result.uncertainty
-    return {
-        "scenario": result.scenario.name,
-        "sha256": result.scenario.digest,
-        "verdict": result.verdict,
-        "sentence": result.sentence,
-        "verdict_by_party": result.verdict_by_party,
-        "verdict_by_interceptor": result.verdict_by_interceptor,
-        "cases": {"threats": result.scenario.threat_case, "defence": result.scenario.defence_case},
-        "cueing": result.scenario.cueing,
-        "strategic_threats": result.strategic_threats,
-        "unreachable_at_case": result.unreachable,
-        "probability_strategic": interval_record(result.probability_strategic),
-        "monte_carlo": None
-        if mc is None
-        else {
-            "draws": mc.n_draws,
-            "seed": mc.seed,
-            "sample": "Latin hypercube, triangular marginals on (low, nominal, high)",
-            "sensitivity": [
-                {
-                    "value": s.key,
-                    "label": s.label,
-                    "delta": s.delta,
-                    "delta_ci95": s.delta_conf,
-                    "s1": s.s1,
-                    "s1_ci95": s.s1_conf,
-                }
-                for s in mc.sensitivity
-            ],
-        },
-        "by_case": [
-            {
-                "label": c.label,
-                "threat_case": c.threat_case,
-                "defence_case": c.defence_case,
-                "verdict": c.verdict,
-                "engageable": c.engageable,
-                "flown": c.flown,
-            }
-            for c in result.cases
-        ],
-        "track_assumptions": [
-            {
-                "source": a.source,
-                "median_track_s": a.median_track_s,
-                "engageable": a.engageable,
-                "flown": a.flown,
-                "by_battery": a.by_battery,
-            }
-            for a in result.track_assumptions
-        ],
-        "engageable_with_tracks_shared": result.engageable_with_tracks_shared,
-        "by_launch_area_and_battery": [
-            {
-                "launch_area": r.launch_area,
-                "party": r.party,
-                "site": r.site,
-                "interceptor": r.interceptor,
-                "engageable": r.engageable,
-                "flown": r.flown,
-            }
-            for r in result.table
-        ],
-        "engageable_strategic": [
-            {
-                "launch_area": e.launch_area,
-                "target": e.target,
-                "threat": e.threat,
-                "site": e.site,
-                "interceptor": e.interceptor,
-                "window_s": list(e.window_s),
-                "shots": e.shots,
-            }
-            for e in result.engageable
-        ],
-        "min_burnout_speed_m_s": result.min_burnout_speed_m_s,
-        "min_burnout_speed_earliest_track_m_s": result.min_burnout_speed_earliest_track_m_s,
-        "trajectories": [
-            {
-                "threat": s.threat,
-                "launch_area": s.launch_area,
-                "party": s.party,
-                "flown": s.flown,
-                "engageable_by_case": s.engageable_by_case,
-                "engageable_with_tracks_shared": s.engageable_with_tracks_shared,
-                "earliest_track_s": s.earliest_track_s,
-                "engageable_with_earliest_track": s.engageable_with_earliest_track,
-                "engageable_with_track_at_launch_bound": s.engageable_with_tracks_at_launch,
-                "min_burnout_speed_m_s": s.min_burnout_speed_m_s,
-                "min_burnout_speed_earliest_track_m_s": s.min_burnout_speed_earliest_track_m_s,
-                "max_extra_launch_delay_s": s.max_extra_delay_s,
-                "probability_engageable": interval_record(s.probability),
-            }
-            for s in result.sensitivity
-        ],
-        "demarcation": {
-            d.interceptor: {
-                "speed_m_s": d.speed_m_s,
-                "speed_is_demonstrated": d.speed_is_demonstrated,
-                "agreed_statement": d.agreed_statement,
-                "test_targets": d.test_targets,
-                "must_declare_plans": d.must_declare_plans,
-                "note": d.note,
-            }
-            for d in result.demarcation
-        },
-        "new_start": {
-            "deployed_warhead_limit": NEW_START_DEPLOYED_WARHEADS,
-            "interceptors_able_to_engage": result.interceptors_able,
-            "warheads_engageable_upper_bound": result.warheads_engageable_upper_bound,
-            "share_of_limit": result.warheads_engageable_upper_bound / NEW_START_DEPLOYED_WARHEADS,
-        },
-    }
 
 
 Draws = Annotated[
@@ -299,31 +177,7 @@ def raid(
             cluster=cluster,
         )
         r = analysis.result
-        record: dict[str, Any] = {
-            "scenario": analysis.scenario.name,
-            "sha256": analysis.scenario.digest,
-            "size": analysis.size,
-            "trials": r.trials,
-            "seed": r.seed,
-            "doctrine": r.doctrine,
-            "salvo_size": r.salvo_size,
-            "site_order": r.site_order,
-            "expected_leakers": r.expected_leakers,
-            "expected_leakers_ci95": [float(v) for v in r.expected_leakers_ci],
-            "p_no_leaker": r.p_no_leaker,
-            "p_no_leaker_ci95": [float(v) for v in r.p_no_leaker_ci],
-            "interceptors_used": [
-                {
-                    "site": b.site,
-                    "interceptor": b.interceptor,
-                    "inventory": b.count,
-                    "mean": float(r.interceptors_used_mean[i]),
-                    "ci95": [float(v) for v in r.interceptors_used_ci[i]],
-                    "pk_range": [float(r.pk_low[i]), float(r.pk_high[i])],
-                }
-                for i, b in enumerate(analysis.batteries)
-            ],
-        }
+        record = raid_record(analysis)
         if as_json:
             sys.stdout.write(json.dumps(record) + "\n")
             return
@@ -365,32 +219,10 @@ def share(
 
     with user_errors():
         result = analyse_sharing(load_scenario(scenario), seed=seed)
+        record = share_record(result)
         c = result.cooperation
         shares = c.cost_shares
         assert shares is not None
-        rows = [
-            {
-                "party": party,
-                "shapley": float(c.shapley[i]),
-                "standard_error": float(c.standard_error[i]),
-                "benefit_alone": float(c.benefit_alone[i]),
-                "benefit_joint": float(c.benefit_grand[i]),
-                "gain_from_joint_roof": float(c.benefit_gain[i]),
-                "cost_share_by_shapley": float(shares.by_shapley[i]),
-                "cost_share_by_benefit": float(shares.by_benefit[i]),
-            }
-            for i, party in enumerate(result.parties)
-        ]
-        record = {
-            "scenario": result.scenario.name,
-            "sha256": result.scenario.digest,
-            "value_basis": result.value_basis,
-            "method": c.method,
-            "seed": c.seed,
-            "grand_value": c.grand_value,
-            "target_values": result.target_values,
-            "parties": rows,
-        }
         if as_json:
             sys.stdout.write(json.dumps(record) + "\n")
             return

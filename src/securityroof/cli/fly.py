@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -13,16 +14,18 @@ from rich.table import Table
 from securityroof.analysis.flight import (
     SHAPES,
     EarthOptions,
-    FlightResult,
     check_burnout_state,
     check_latlon,
+    check_sample_interval,
     fly_from_burnout,
     fly_max_range,
     fly_to_target,
 )
-from securityroof.cli._app import AsJson, app, stdout, user_errors
+from securityroof.cli._app import AsJson, app, shown, stdout, user_errors
 from securityroof.errors import RoofError
 from securityroof.model.catalog import load_missiles
+from securityroof.report.flight_export import check_samples_path, write_flight_samples
+from securityroof.report.records import flight_record
 
 DEFAULT_BURNOUT_BODY = "generic-icbm"
 
@@ -47,58 +50,6 @@ def parse_latlon(text: str, option: str) -> tuple[float, float]:
 def _finite(value: float | None, option: str) -> None:
     if value is not None and not math.isfinite(value):
         raise RoofError(f"{value} is not a finite number.", where=option)
-
-
-def flight_record(result: FlightResult) -> dict[str, Any]:
-    """The JSON form of a flight (km, degrees, seconds, as documented in the README)."""
-    record: dict[str, Any] = {
-        "mode": result.mode,
-        "missile": result.missile_id,
-        "earth": {
-            "model": result.earth.shape,
-            "rotating": result.earth.rotating,
-            "j2": result.earth.j2,
-            "drag": result.earth.drag,
-        },
-        "launch": {
-            "lat_deg": math.degrees(result.launch_lat),
-            "lon_deg": math.degrees(result.launch_lon),
-        },
-        "range_km": result.range_m / 1e3,
-        "flight_time_s": result.flight_time_s,
-        "apogee_km": result.apogee_m / 1e3,
-        "burnout": {
-            "speed_m_s": result.burnout.speed_m_s,
-            "angle_deg": math.degrees(result.burnout.angle),
-            "altitude_km": result.burnout.altitude_m / 1e3,
-            "time_s": result.burnout.time_s,
-        },
-        "impact": {
-            "lat_deg": math.degrees(result.impact_lat),
-            "lon_deg": math.degrees(result.impact_lon),
-            "speed_m_s": result.impact_speed_m_s,
-        },
-        "parameter_case": result.case,
-    }
-    if result.ballistic_coefficient_kg_m2 is not None and math.isfinite(
-        result.ballistic_coefficient_kg_m2
-    ):
-        record["ballistic_coefficient_kg_m2"] = result.ballistic_coefficient_kg_m2
-    if result.guidance is not None:
-        cutoff = result.guidance.cutoff_s
-        record["guidance"] = {
-            "azimuth_deg": math.degrees(result.guidance.azimuth) % 360.0,
-            "kick_deg": math.degrees(result.guidance.kick),
-            "cutoff_s": cutoff if math.isfinite(cutoff) else None,
-        }
-    if result.target_lat is not None and result.target_lon is not None:
-        record["shape"] = result.shape
-        record["target"] = {
-            "lat_deg": math.degrees(result.target_lat),
-            "lon_deg": math.degrees(result.target_lon),
-        }
-        record["miss_distance_m"] = result.miss_distance_m
-    return record
 
 
 def _print_table(record: dict[str, Any]) -> None:
@@ -200,10 +151,24 @@ def fly(
             "fly its published range band)."
         ),
     ] = "nominal",
+    samples: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write the flight's time series to FILE.csv or FILE.parquet (time_s, lat_deg, "
+            "lon_deg, altitude_km, speed_m_s, x_m, y_m, z_m)."
+        ),
+    ] = None,
+    sample_interval_s: Annotated[
+        float, typer.Option(help="Seconds between the samples of --samples.")
+    ] = 1.0,
     as_json: AsJson = False,
 ) -> None:
     """Fly a missile: to an aim point, from a burnout state, or to its maximum range."""
     with user_errors():
+        if samples is not None:
+            check_samples_path(samples)  # before any work: nothing to lose if it is wrong
+            check_sample_interval(sample_interval_s)
+        interval_s = sample_interval_s if samples is not None else None
         options = EarthOptions(
             shape=earth, rotating=not no_rotation, j2=not no_j2, drag=not no_drag
         )
@@ -250,7 +215,7 @@ def fly(
                     beta = ballistic_coefficient
                 else:
                     catalog = load_missiles()
-                    body = catalog.missile(missile or DEFAULT_BURNOUT_BODY, where="--missile")
+                    body = catalog.missile(missile or DEFAULT_BURNOUT_BODY, parameter="missile")
                     beta = body.ballistic_coefficient_kg_m2.value(case)  # type: ignore[arg-type]
             result = fly_from_burnout(
                 lat,
@@ -261,6 +226,7 @@ def fly(
                 altitude_m=burnout_altitude_km * 1e3,
                 ballistic_coefficient_kg_m2=beta,
                 earth=options,
+                sample_interval_s=interval_s,
             )
         else:
             if missile is None:
@@ -279,6 +245,7 @@ def fly(
                     math.radians(azimuth),
                     earth=options,
                     case=case,  # type: ignore[arg-type]
+                    sample_interval_s=interval_s,
                 )
             else:
                 if to is None:
@@ -298,9 +265,14 @@ def fly(
                     apogee_m=None if apogee_km is None else apogee_km * 1e3,
                     earth=options,
                     case=case,  # type: ignore[arg-type]
+                    sample_interval_s=interval_s,
                 )
         record = flight_record(result)
+        if samples is not None and result.samples is not None:
+            write_flight_samples(result.samples, samples)
         if as_json:
             sys.stdout.write(json.dumps(record) + "\n")
         else:
             _print_table(record)
+            if samples is not None:
+                stdout.print(f"samples written to {shown(str(samples))}")

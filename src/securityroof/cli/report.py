@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import webbrowser
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -12,14 +11,14 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from securityroof.cli._app import app, stdout, user_errors
-from securityroof.model.scenario import load_scenario
+from securityroof.model.scenario import default_scenario_path, load_scenario
 
 DEFAULT_OUT = Path("securityroof-report")
 
 
 def default_scenario() -> Path:
     """The built-in assessment: the joint NATO-Russia roof."""
-    return Path(str(resources.files("securityroof.scenarios").joinpath("default.toml")))
+    return default_scenario_path()
 
 
 @app.command()

@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from securityroof.analysis.engagement import EngagementRecord, run_engagements
+from securityroof.analysis.engagement import run_engagements
 from securityroof.cli._app import AsJson, app, stdout, titled_table, user_errors
 from securityroof.model.catalog import load_catalog, unknown_name_error
 from securityroof.model.scenario import load_scenario
 from securityroof.report.listing import KINDS, catalog_records, scenario_record
+from securityroof.report.records import engagement_record
 
 
 @app.command()
@@ -70,31 +71,6 @@ def check(
         for threat in record["threats"]:
             threats.add_row(threat["name"], threat["missile"], threat["to"], threat["shape"])
         stdout.print(threats)
-
-
-def engagement_record(record: EngagementRecord) -> dict[str, Any]:
-    """The JSON form of one threat-site pair (km, seconds)."""
-    altitude = record.intercept_altitude_m
-    ground = record.intercept_ground_range_m
-    return {
-        "threat": record.threat,
-        "site": record.site,
-        "interceptor": record.interceptor,
-        "engageable": record.engageable,
-        "first_intercept_s": record.first_intercept_s,
-        "last_intercept_s": record.last_intercept_s,
-        "intercept_altitude_km": None if altitude is None else [a / 1e3 for a in altitude],
-        "intercept_ground_range_km": None if ground is None else ground / 1e3,
-        "closing_speed_m_s": record.closing_speed_m_s,
-        "engagement_angle_deg": record.engagement_angle_deg,
-        "shots": record.shots,
-        "reason": record.reason,
-        "launch_track_s": record.launch_track_s,
-        "track_source": record.track_source,
-        "guidance_track_s": record.guidance_track_s,
-        "guidance_source": record.guidance_source,
-        "launch_margin_s": record.launch_margin_s,
-    }
 
 
 def _track(source: str | None, time_s: float | None) -> str:

@@ -75,12 +75,14 @@ def _suggest(name: str, known: Any) -> str:
     return f"; did you mean {', '.join(close)}?" if close else ""
 
 
-def unknown_name_error(kind: str, name: str, known: Any, where: str | None = None) -> RoofError:
+def unknown_name_error(
+    kind: str, name: str, known: Any, where: str | None = None, *, parameter: str | None = None
+) -> RoofError:
     """The error for a name that is not in the catalog, with the nearest names."""
     names = sorted(known)
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.4)
     hint = f"Did you mean {', '.join(close)}?" if close else f"Known: {', '.join(names)}."
-    return RoofError(f"unknown {kind} {name!r}.", where=where, fix=hint)
+    return RoofError(f"unknown {kind} {name!r}.", where=where, fix=hint, parameter=parameter)
 
 
 def catalog_path(filename: str) -> Path:
@@ -317,12 +319,16 @@ class MissileCatalog:
     drag_tables: dict[str, DragTable]
     missiles: dict[str, Missile]
 
-    def missile(self, missile_id: str, where: str | None = None) -> Missile:
+    def missile(
+        self, missile_id: str, where: str | None = None, *, parameter: str | None = None
+    ) -> Missile:
         """The entry with this id, or an error naming the nearest ids."""
         try:
             return self.missiles[missile_id]
         except KeyError:
-            raise unknown_name_error("missile", missile_id, self.missiles, where) from None
+            raise unknown_name_error(
+                "missile", missile_id, self.missiles, where, parameter=parameter
+            ) from None
 
     def citation(self, quantity: Quantity) -> str:
         return self.sources[quantity.source]

@@ -33,6 +33,26 @@ names are all resolved against the catalog.
     [overrides.interceptors.sm-3-block-ia]
     burnout_speed_m_s = 3500.0       # a plain number replaces the catalog value
 
+    [overrides.missiles.shahab-3]    # change a catalog missile (sensor_types likewise)
+    payload_mass_kg = 1000.0
+
+    [missiles.my-mrbm]               # a missile of the scenario's own, checked like the
+    name = "Notional MRBM"           # catalog's; plain numbers are the scenario's values
+    class = "MRBM"
+    propellant = "liquid"
+    published_range_km = 1500.0
+    payload_mass_kg = 750.0
+    ballistic_coefficient_kg_m2 = 4500.0
+    vertical_rise_s = 5.0
+    signature_like = "shahab-3"      # radar and infrared like this catalog missile
+                                     # (default: the first of the same class)
+    [[missiles.my-mrbm.stages]]      # bottom stage first
+    propellant_mass_kg = 13000.0
+    dry_mass_kg = 2100.0
+    burn_time_s = 110.0
+    isp_vacuum_s = 250.0
+    diameter_m = 1.32
+
     [[threats]]
     missile = "shahab-3"
     from = "tabriz"                  # a catalog launch area, or from_latlon = [lat, lon]
@@ -53,6 +73,11 @@ names are all resolved against the catalog.
     interceptor = "sm-3-block-iia"   # default: every interceptor type of the scenario
     vertices = [[34.0, 24.0], [36.0, 24.0], [36.0, 30.0], [34.0, 30.0]]   # [lat, lon], deg
 
+`Scenario.from_toml(text)` and `Scenario.from_dict(mapping)` build the same
+scenario from text or a Python mapping (errors then name "<string>" as the
+file). The scenario's hash (`digest`) covers its missile overrides and its
+own missiles, so a report's manifest changes when they do.
+
 The file must be a regular UTF-8 file of at most 1 MB (a pipe or device is
 refused unread). Text may not hold control characters or bidirectional
 overrides; every number must be finite and within its physical range (the
@@ -72,11 +97,13 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
+import json
 import math
 import os
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -85,7 +112,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from securityroof.errors import RoofError
 from securityroof.model.catalog import (
+    MAX_TOML_BYTES,
     Catalog,
+    MissileCatalog,
     decode_utf8,
     load_catalog,
     parse_toml,
@@ -94,10 +123,16 @@ from securityroof.model.catalog import (
     validation_error,
 )
 from securityroof.model.defence import Interceptor, SensorType, Site
+from securityroof.model.missile import Missile, Stage
 from securityroof.model.operations import APPROVER_ROLES, Operations, OperationsSpec
 from securityroof.model.quantity import Case, Quantity
+from securityroof.model.signature import MissileSignature
 
 SHAPES = ("minimum-energy", "lofted", "depressed")
+# What errors name as the file of a scenario built from text or a mapping.
+IN_MEMORY = Path("<string>")
+# The catalog tables a scenario's [overrides] may change.
+OVERRIDE_KINDS = ("interceptors", "sensor_types", "missiles")
 
 # Bounds on what a scenario may ask for. Each is far outside anything real, so
 # no honest scenario meets it, and close enough that no value within it can
@@ -132,6 +167,14 @@ OVERRIDE_BOUNDS: dict[str, dict[str, tuple[float, float]]] = {
         "demonstrated_speed_m_s": (0.0, 20_000.0),
         "test_target_max_speed_m_s": (0.0, 20_000.0),
         "test_target_max_range_km": (0.0, 20_038.0),
+    },
+    "missiles": {
+        "published_range_km": (0.0, 20_038.0),
+        "launch_mass_kg": (0.0, 1e6),  # the heaviest ICBMs weigh about 210 t
+        "payload_mass_kg": (0.0, 1e5),
+        "ballistic_coefficient_kg_m2": (0.0, 1e6),
+        "vertical_rise_s": (0.0, 600.0),
+        "pitch_over_s": (0.0, 600.0),
     },
     "sensor_types": {
         "detection_range_km": (0.0, 50_000.0),  # beyond geostationary distance
@@ -319,8 +362,11 @@ class ScenarioFile(BaseModel):
     sites: list[SiteSpec] = []
     """Sites added to the architecture's, or catalog sites changed."""
     overrides: dict[str, dict[str, dict[str, Any]]] = {}
-    """Single catalog values replaced: `[overrides.interceptors.ID]` and
-    `[overrides.sensor_types.ID]`; a plain number replaces the catalog value."""
+    """Single catalog values replaced: `[overrides.interceptors.ID]`,
+    `[overrides.sensor_types.ID]` and `[overrides.missiles.ID]`; a plain number
+    replaces the catalog value."""
+    missiles: dict[str, dict[str, Any]] = {}  # the scenario's own missiles, checked below
+    """The scenario's own missiles, `[missiles.ID]`, with the keys of a catalog missile."""
     threats: list[ThreatSpec] = []
     """The threats the engagements, footprints and raids analyse."""
     strategic: StrategicSpec = StrategicSpec()
@@ -361,6 +407,14 @@ class Threat:
 
 
 @dataclass(frozen=True)
+class ScenarioOrigin:
+    """The parsed text of a scenario and the catalog it was resolved against."""
+
+    raw: dict[str, Any]
+    catalog: Catalog
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A validated scenario with every name resolved against the catalog."""
 
@@ -383,6 +437,29 @@ class Scenario:
     architecture: str | None = None  # the catalog architecture it starts from
     strategic: StrategicSpec = field(default_factory=StrategicSpec)
     patrol_areas: list[PatrolArea] = field(default_factory=list)
+    # The missiles the scenario changes or adds: id -> "override" or "scenario".
+    missile_changes: dict[str, str] = field(default_factory=dict)
+    # What it was built from, to build it again with another architecture.
+    origin: ScenarioOrigin | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def from_toml(cls, text: str, catalog: Catalog | None = None) -> Scenario:
+        """A scenario from TOML text (errors name "<string>" as the file)."""
+        return scenario_from_toml(text, catalog)
+
+    @classmethod
+    def from_dict(cls, mapping: Mapping[str, Any], catalog: Catalog | None = None) -> Scenario:
+        """A scenario from a mapping shaped like the TOML file."""
+        return scenario_from_dict(mapping, catalog)
+
+    def with_architecture(self, architecture: str) -> Scenario:
+        """The same scenario starting from another catalog architecture."""
+        if self.origin is None:
+            return load_scenario(self.path, self.catalog, architecture=architecture)
+        raw = copy.deepcopy(self.origin.raw)
+        return resolve_scenario(
+            raw, self.path, self.digest, self.origin.catalog, architecture=architecture
+        )
 
     @property
     def case_label(self) -> str:
@@ -442,17 +519,93 @@ def _override_table(
     return result
 
 
+def default_scenario_path() -> Path:
+    """The built-in scenario of `roof assess`: the joint NATO-Russia roof."""
+    return Path(str(resources.files("securityroof.scenarios").joinpath("default.toml")))
+
+
 def load_scenario(
-    path: Path, catalog: Catalog | None = None, *, architecture: str | None = None
+    path: str | os.PathLike[str],
+    catalog: Catalog | None = None,
+    *,
+    architecture: str | None = None,
 ) -> Scenario:
     """Read, validate and resolve a scenario file.
 
     `architecture` replaces the file's catalog architecture (to compare
     architectures on the same threats and assumptions).
     """
-    catalog = catalog or load_catalog()
+    path = Path(path)
     file_bytes = read_file_bytes(path)
     raw = parse_toml(decode_utf8(file_bytes, str(path)), str(path))
+    digest = hashlib.sha256(file_bytes).hexdigest()
+    return resolve_scenario(raw, path, digest, catalog, architecture=architecture)
+
+
+def scenario_from_toml(
+    text: str, catalog: Catalog | None = None, *, architecture: str | None = None
+) -> Scenario:
+    """Validate and resolve a scenario given as TOML text (see `load_scenario`)."""
+    if not isinstance(text, str):
+        raise RoofError(
+            f"the scenario text is a {type(text).__name__}, not a str.",
+            where=str(IN_MEMORY),
+            fix="Pass the TOML text itself, or use load_scenario(path) for a file.",
+        )
+    data = text.encode("utf-8", errors="surrogatepass")
+    if len(data) > MAX_TOML_BYTES:
+        raise RoofError(
+            f"the scenario text is too large ({len(data):,} bytes; the limit is "
+            f"{MAX_TOML_BYTES:,}).",
+            where=str(IN_MEMORY),
+        )
+    raw = parse_toml(text, str(IN_MEMORY))
+    digest = hashlib.sha256(data).hexdigest()
+    return resolve_scenario(raw, IN_MEMORY, digest, catalog, architecture=architecture)
+
+
+def scenario_from_dict(
+    mapping: Mapping[str, Any], catalog: Catalog | None = None, *, architecture: str | None = None
+) -> Scenario:
+    """Validate and resolve a scenario given as a mapping shaped like the TOML file.
+
+    Its hash is that of its canonical JSON form (keys sorted), so the same
+    mapping always gives the same digest.
+    """
+    if not isinstance(mapping, Mapping):
+        raise RoofError(
+            f"the scenario is a {type(mapping).__name__}, not a mapping.",
+            where=str(IN_MEMORY),
+            fix='Pass a dict such as {"scenario": {"name": ...}, "threats": [...]}.',
+        )
+    try:
+        # Through JSON: tuples become lists, and anything but plain values is refused.
+        canonical = json.dumps(mapping, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise RoofError(
+            f"the scenario holds a value that is not plain data ({exc}).",
+            where=str(IN_MEMORY),
+            fix="Use only dicts, lists, strings, numbers and booleans.",
+        ) from None
+    raw = json.loads(canonical)
+    digest = hashlib.sha256(canonical.encode("utf-8", errors="surrogatepass")).hexdigest()
+    return resolve_scenario(raw, IN_MEMORY, digest, catalog, architecture=architecture)
+
+
+def resolve_scenario(
+    raw: dict[str, Any],
+    path: Path,
+    digest: str,
+    catalog: Catalog | None = None,
+    *,
+    architecture: str | None = None,
+) -> Scenario:
+    """Validate parsed scenario data and resolve its names against the catalog.
+
+    `path` is only what errors name; `digest` the hash of the text it came from.
+    """
+    base_catalog = catalog or load_catalog()
+    origin = ScenarioOrigin(copy.deepcopy(raw), base_catalog)
     check_raw_values(raw, str(path))
     if architecture is not None and isinstance(raw.get("scenario"), dict):
         raw["scenario"]["architecture"] = architecture
@@ -460,13 +613,11 @@ def load_scenario(
         spec = ScenarioFile.model_validate(raw)
     except ValidationError as exc:
         raise validation_error(path, exc, ScenarioFile) from None
-    digest = hashlib.sha256(file_bytes).hexdigest()
-    unknown_kinds = set(spec.overrides) - {"interceptors", "sensor_types"}
+    unknown_kinds = set(spec.overrides) - set(OVERRIDE_KINDS)
     if unknown_kinds:
         kind = sorted(unknown_kinds)[0]
-        raise unknown_name_error(
-            "override table", kind, ["interceptors", "sensor_types"], f"{path}: overrides"
-        )
+        raise unknown_name_error("override table", kind, OVERRIDE_KINDS, f"{path}: overrides")
+    catalog, missile_changes = _scenario_missiles(spec, base_catalog, path)
     interceptors = _override_table(
         spec.overrides, "interceptors", catalog.interceptors, Interceptor, path
     )
@@ -583,9 +734,125 @@ def load_scenario(
         patrol_areas=[
             _patrol_area(area, i, interceptors, path) for i, area in enumerate(spec.patrol_areas)
         ],
+        missile_changes=missile_changes,
+        origin=origin,
     )
     check_memory(scenario)
     return scenario
+
+
+def _own_values(schema: type[BaseModel], values: dict[str, Any], source: str) -> dict[str, Any]:
+    """Plain numbers where `schema` holds a sourced quantity become quantities of
+    the scenario's own (`source`); stages likewise."""
+    out = dict(values)
+    for key, value in values.items():
+        field_info = schema.model_fields.get(key) or next(
+            (f for f in schema.model_fields.values() if f.alias == key), None
+        )
+        if field_info is None:
+            continue
+        wants_quantity = Quantity in (
+            field_info.annotation,
+            *getattr(field_info.annotation, "__args__", ()),
+        )
+        if wants_quantity and isinstance(value, int | float) and not isinstance(value, bool):
+            out[key] = {"nominal": float(value), "source": source}
+        elif key == "stages" and isinstance(value, list):
+            out[key] = [
+                _own_values(Stage, stage, source) if isinstance(stage, dict) else stage
+                for stage in value
+            ]
+    return out
+
+
+def _scenario_missiles(
+    spec: ScenarioFile, catalog: Catalog, path: Path
+) -> tuple[Catalog, dict[str, str]]:
+    """The catalog with the scenario's missile overrides and own missiles, and
+    which missiles changed (the catalog itself when none did)."""
+    overrides = spec.overrides.get("missiles", {})
+    if not overrides and not spec.missiles:
+        return catalog, {}
+    known = catalog.missiles
+    source = f"scenario {path.name}"
+    missiles = dict(known.missiles)
+    signatures = dict(catalog.signatures)
+    changes: dict[str, str] = {}
+    for missile_id, values in overrides.items():
+        where = f"{path}: overrides.missiles.{missile_id}"
+        if missile_id not in missiles:
+            raise unknown_name_error("missile", missile_id, missiles, where)
+        data = {
+            **missiles[missile_id].model_dump(by_alias=True),
+            **_own_values(Missile, values, source),
+        }
+        missiles[missile_id] = _checked_missile(data, known, source, path, where)
+        _check_override_bounds(missiles[missile_id], "missiles", set(values), where)
+        changes[missile_id] = "override"
+    for missile_id, values in spec.missiles.items():
+        where = f"{path}: missiles.{missile_id}"
+        if missile_id in known.missiles:
+            raise RoofError(
+                f"the catalog already has a missile {missile_id!r}.",
+                where=where,
+                fix=f"Change it under [overrides.missiles.{missile_id}], or choose a new id.",
+            )
+        if not isinstance(values, dict):
+            raise RoofError("a missile is a table of its values.", where=where)
+        own = dict(values)
+        like = own.pop("signature_like", None)
+        missile = _checked_missile(_own_values(Missile, own, source), known, source, path, where)
+        _check_override_bounds(missile, "missiles", set(own), where)
+        missiles[missile_id] = missile
+        signatures[missile_id] = _signature_like(like, missile, catalog, f"{where}.signature_like")
+        changes[missile_id] = "scenario"
+    sources = {**known.sources, source: f"the scenario {path.name}'s own value"}
+    derived = MissileCatalog(known.path, sources, known.drag_tables, missiles)
+    catalog = dataclasses.replace(
+        catalog,
+        missiles=derived,
+        signatures=signatures,
+        sources={**catalog.sources, "missiles": sources},
+    )
+    return catalog, changes
+
+
+def _checked_missile(
+    data: dict[str, Any], known: MissileCatalog, source: str, path: Path, where: str
+) -> Missile:
+    """A missile validated as the catalog's are: schema, physics, sources, drag tables."""
+    try:
+        missile = Missile.model_validate(data)
+    except ValidationError as exc:
+        raise RoofError(validation_error(path, exc).what, where=where) from None
+    for key, quantity in missile.quantities().items():
+        if quantity.source != source and quantity.source not in known.sources:
+            raise unknown_name_error(
+                "source", quantity.source, [*known.sources, source], f"{where}.{key}.source"
+            )
+    for i, stage in enumerate(missile.stages):
+        if stage.drag_table not in known.drag_tables:
+            raise unknown_name_error(
+                "drag table", stage.drag_table, known.drag_tables, f"{where}.stages[{i}].drag_table"
+            )
+    return missile
+
+
+def _signature_like(
+    like: object, missile: Missile, catalog: Catalog, where: str
+) -> MissileSignature:
+    """The radar and infrared classes of a scenario's own missile: those of the
+    catalog missile it names, or of the first catalog missile of its class."""
+    if like is None:
+        same_class = [
+            m_id
+            for m_id, m in catalog.missiles.missiles.items()
+            if m.missile_class == missile.missile_class
+        ]
+        like = same_class[0] if same_class else next(iter(catalog.missiles.missiles))
+    if not isinstance(like, str) or like not in catalog.signatures:
+        raise unknown_name_error("missile", str(like), catalog.signatures, where)
+    return catalog.signatures[like]
 
 
 def _patrol_area(

@@ -9,9 +9,11 @@ own models:
 - a ``[[sites]]`` entry takes the keys of a catalog `Site` besides its `id`,
   where a number may be plain (`lat_deg = 50.0`) or a sourced quantity
   table (`{ nominal = ..., low = ..., high = ..., source = ... }`);
-- ``[overrides.interceptors.ID]`` and ``[overrides.sensor_types.ID]`` take
-  the keys of a catalog `Interceptor` or `SensorType`, within the physical
-  bounds of `OVERRIDE_BOUNDS`.
+- ``[overrides.interceptors.ID]``, ``[overrides.sensor_types.ID]`` and
+  ``[overrides.missiles.ID]`` take the keys of a catalog `Interceptor`,
+  `SensorType` or `Missile`, within the physical bounds of `OVERRIDE_BOUNDS`;
+- a scenario's own ``[missiles.ID]`` takes the keys of a catalog `Missile`
+  and `signature_like`.
 
 TOML has no null, so an optional key is simply left out: the schema has no
 null branches. `tools/scenario_schema.py` writes it to
@@ -27,6 +29,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from securityroof.model.defence import Interceptor, SensorType, Site
+from securityroof.model.missile import Missile
 from securityroof.model.scenario import (
     MAX_COUNT,
     OVERRIDE_BOUNDS,
@@ -53,11 +56,11 @@ _QUANTITY_REF = "#/$defs/Quantity"
 
 def scenario_json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a scenario file, as a dict."""
-    models: list[type[BaseModel]] = [ScenarioFile, Site, Interceptor, SensorType]
+    models: list[type[BaseModel]] = [ScenarioFile, Site, Interceptor, SensorType, Missile]
     _, combined = models_json_schema([(model, "validation") for model in models], by_alias=True)
     defs: dict[str, Any] = combined["$defs"]
     root = copy.deepcopy(defs.pop("ScenarioFile"))
-    site, interceptor, sensor_type = (defs.pop(m.__name__) for m in models[1:])
+    site, interceptor, sensor_type, missile = (defs.pop(m.__name__) for m in models[1:])
 
     for name, bounds in MOUNT_BOUNDS.items():
         for key, (least, greatest) in bounds.items():
@@ -73,6 +76,22 @@ def scenario_json_schema() -> dict[str, Any]:
     }
     defs["InterceptorOverride"] = _open_quantities(interceptor, OVERRIDE_BOUNDS["interceptors"])
     defs["SensorTypeOverride"] = _open_quantities(sensor_type, OVERRIDE_BOUNDS["sensor_types"])
+    missile_bounds = OVERRIDE_BOUNDS["missiles"]
+    defs["MissileOverride"] = _open_quantities(missile, missile_bounds)
+    # A stage's numbers may be plain too; a stage given replaces the whole stage.
+    defs["Stage"] = _open_quantities(defs["Stage"], {}, keep_required=True)
+    own_missile = _open_quantities(missile, missile_bounds, keep_required=True)
+    own_missile["properties"]["signature_like"] = {
+        "type": "string",
+        "description": "A catalog missile whose radar and infrared signature it has "
+        "(default: the first catalog missile of the same class).",
+    }
+    defs["OwnMissile"] = own_missile
+    root["properties"]["missiles"] = {
+        "type": "object",
+        "description": root["properties"]["missiles"]["description"],
+        "additionalProperties": {"$ref": "#/$defs/OwnMissile"},
+    }
     overrides = root["properties"]["overrides"]
     root["properties"]["overrides"] = {
         "type": "object",
@@ -80,6 +99,7 @@ def scenario_json_schema() -> dict[str, Any]:
         "properties": {
             "interceptors": _id_table("#/$defs/InterceptorOverride", "interceptor"),
             "sensor_types": _id_table("#/$defs/SensorTypeOverride", "sensor type"),
+            "missiles": _id_table("#/$defs/MissileOverride", "missile"),
         },
         "additionalProperties": False,
     }
@@ -100,10 +120,14 @@ def _id_table(ref: str, what: str) -> dict[str, Any]:
 
 
 def _open_quantities(
-    model_schema: dict[str, Any], bounds: dict[str, tuple[float, float]]
+    model_schema: dict[str, Any],
+    bounds: dict[str, tuple[float, float]],
+    *,
+    keep_required: bool = False,
 ) -> dict[str, Any]:
-    """A catalog table as a scenario gives it: every key optional, a quantity
-    either a plain number (within its bounds) or a full quantity table."""
+    """A catalog table as a scenario gives it: a quantity either a plain number
+    (within its bounds) or a full quantity table; every key optional unless
+    `keep_required` (a new entry rather than changes to one)."""
     properties = {}
     for key, prop in model_schema["properties"].items():
         prop = copy.deepcopy(prop)
@@ -114,7 +138,9 @@ def _open_quantities(
             prop.pop("$ref", None)
             prop["anyOf"] = [number, {"$ref": _QUANTITY_REF}]
         properties[key] = prop
-    result = {key: value for key, value in model_schema.items() if key != "required"}
+    result = {
+        key: value for key, value in model_schema.items() if key != "required" or keep_required
+    }
     result["properties"] = properties
     result["additionalProperties"] = False
     return result

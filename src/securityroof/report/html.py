@@ -102,6 +102,17 @@ def manifest_record(assessment: Assessment) -> dict[str, Any]:
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "scenario": {"name": scenario.name, "file": str(scenario.path), "sha256": scenario.digest},
         "catalog_sha256": catalog_files,
+        # The catalog missiles the scenario changes ("override") or adds ("scenario"),
+        # each with the hash of the values flown (the scenario's hash covers them too).
+        "scenario_missiles": {
+            missile_id: {
+                "origin": origin,
+                "sha256": hashlib.sha256(
+                    scenario.catalog.missiles.missiles[missile_id].model_dump_json().encode()
+                ).hexdigest(),
+            }
+            for missile_id, origin in sorted(scenario.missile_changes.items())
+        },
         "case": scenario.case_label,
         "assumptions": scenario.assumptions.model_dump(),
         "cueing": scenario.cueing,
