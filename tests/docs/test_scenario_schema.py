@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 import tomllib
 from pathlib import Path
 
 import jsonschema
 import pytest
 
+from securityroof.model import scenario as scenario_module
 from securityroof.model.scenario_schema import scenario_json_schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,6 +43,15 @@ def test_every_shipped_scenario_is_valid(validator: jsonschema.Draft202012Valida
         assert errors == [], path
 
 
+def test_the_documented_example_is_valid(validator: jsonschema.Draft202012Validator) -> None:
+    """The scenario module's example uses every table, own missiles and overrides included."""
+    doc = scenario_module.__doc__ or ""
+    block = doc[doc.index("    [scenario]") :].split("\n\n`")[0]
+    example = tomllib.loads(textwrap.dedent(block))
+    assert {"missiles", "overrides", "sites", "patrol_areas", "strategic"} <= set(example)
+    assert [e.message for e in validator.iter_errors(example)] == []
+
+
 @pytest.mark.parametrize(
     ("text", "wrong"),
     [
@@ -53,6 +64,8 @@ def test_every_shipped_scenario_is_valid(validator: jsonschema.Draft202012Valida
             "12000.0",
         ),
         ('[scenario]\nname = "x"\n[[threats]]\nmissile = "m"\nshapes = ["steep"]\n', "steep"),
+        ('[scenario]\nname = "x"\n[overrides.missiles.scud-b]\nstage_count = 2\n', "stage_count"),
+        ('[scenario]\nname = "x"\n[missiles.mine]\nname = "m"\n', "propellant"),
     ],
 )
 def test_schema_refuses_what_the_loader_refuses(
