@@ -31,7 +31,7 @@ extensions = [
 source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb", ".rst": "restructuredtext"}
 exclude_patterns = ["_build", "_generated", "**.ipynb_checkpoints"]
 myst_enable_extensions = ["colon_fence", "dollarmath"]
-myst_heading_anchors = 3
+myst_heading_anchors = 4
 
 # The tests run the notebooks (tests/docs/test_notebooks.py); the build shows them.
 nb_execution_mode = "off"

@@ -157,7 +157,7 @@ def render(schema: dict[str, Any]) -> str:
     ]
     for table in [*tables, *quantity.tables]:
         title = table.header if table.header.startswith("[") else table.header.capitalize()
-        lines += [f"## `{title}`" if title.startswith("[") else f"## {title}", ""]
+        lines += [f"### `{title}`" if title.startswith("[") else f"### {title}", ""]
         if table.description:
             lines += [table.description, ""]
         lines += ["| Key | Type | Default | Description |", "| --- | --- | --- | --- |"]

@@ -90,3 +90,13 @@ def test_every_key_has_a_description() -> None:
 
     schema = scenario_json_schema()
     assert walk(schema, "") == []
+
+
+def test_the_reference_pages_example_loads(validator: jsonschema.Draft202012Validator) -> None:
+    """The example at the top of the scenario reference is a scenario that loads."""
+    from securityroof.model.scenario import Scenario
+
+    page = (ROOT / "docs" / "scenario-reference.md").read_text(encoding="utf-8")
+    text = page.split("```toml\n")[1].split("```")[0]
+    assert [e.message for e in validator.iter_errors(tomllib.loads(text))] == []
+    assert len(Scenario.from_toml(text).threats) == 2
