@@ -1,11 +1,13 @@
 # Two commands set everything up on a fresh machine (Python 3.11, gcc, package registries):
 #   make run   - create .venv, install, run the main job on the built-in default case
-#   make test  - create .venv, install with test extras, lint, type-check, run the whole suite
+#   make test  - create .venv, install with test extras, lint, type-check, build the docs,
+#                run the whole suite
+#   make docs  - build the documentation into docs/_build/html (warnings are errors)
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean browser web postgres
+.PHONY: run test lint docs bench clean browser web postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +48,11 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) || \
 	  echo "Debian's chromium could not be installed: the browser test will be skipped"
 
-test: lint browser postgres web
+# The documentation site (Sphinx; the scenario reference is generated from the models).
+docs: $(VENV)/.installed-test
+	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+
+test: lint docs browser postgres web
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.installed-test
@@ -60,4 +66,4 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_ops_hostile.py
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info
+	rm -rf $(VENV) build src/*.egg-info docs/_build docs/_generated

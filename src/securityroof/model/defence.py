@@ -20,6 +20,9 @@ def _smallest(quantity: Quantity) -> float:
 
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
+# A scenario's [[sites]] use these tables too: their field docstrings are the
+# scenario reference's descriptions (`scenario_schema.py`).
+_DOCUMENTED = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 # What a sensor's track is good for, from least to most (`SensorType.role`):
 # warning and cueing only; launching interceptors that need in-flight updates
@@ -34,39 +37,66 @@ Band = Literal["VHF", "UHF", "S", "X"]
 class Interceptor(BaseModel):
     """An interceptor missile at open-source fidelity."""
 
-    model_config = _STRICT
+    model_config = _DOCUMENTED
 
     name: str
+    """Full name."""
     country: str = ""
+    """Who builds it."""
     basing: Literal["sea", "land", "air"]
+    """Sea, land or air."""
     role: Literal["midcourse", "terminal", "boost"]
+    """The phase of the threat's flight it engages."""
     status: Literal["operational", "development", "cancelled", "retired", "notional"]
+    """Operational, in development, cancelled, retired or notional."""
     burnout_speed_m_s: Quantity
+    """Speed at the end of powered flight (the 1997 agreements' interceptor velocity)."""
     burn_time_s: Quantity
+    """Total powered flight of all booster stages."""
     min_intercept_altitude_km: Quantity
+    """Lowest altitude at which the kill vehicle can engage."""
     max_intercept_altitude_km: Quantity
+    """Highest altitude at which the kill vehicle can engage."""
     max_ground_range_km: Quantity
+    """Farthest ground distance from the launcher to an intercept point."""
     launch_delay_s: Quantity
+    """From a track it may launch on to launch, decision included."""
     kill_assessment_s: Quantity
+    """After an intercept attempt, until the next shot can be decided."""
     max_flight_time_s: Quantity
+    """Flyout endurance of the kill vehicle."""
     single_shot_kill_probability: Quantity | None = None
+    """Chance that one interceptor destroys the re-entry vehicle (a band)."""
     # Track rules: which track qualities it launches on and is guided on, and
     # whether those tracks may come from another site ("launch on remote",
     # "engage on remote"); the source key says who says so.
     launch_on: list[TrackQuality] = Field(min_length=1)
+    """Track qualities it can be launched on."""
     guided_on: list[TrackQuality] = Field(min_length=1)
+    """Track qualities it can be guided to intercept on."""
     remote_launch: bool
+    """Whether the launch track may come from another site's sensor (launch on remote)."""
     remote_guidance: bool
+    """Whether the guidance track may come from another site's sensor (engage on remote)."""
     track_rules_source: str
+    """The source of the track rules."""
     # Kill-vehicle limits: slowest closing speed at which it can make the hit,
     # and widest engagement angle (0 head-on, 180 a pure tail chase).
     min_closing_speed_m_s: Quantity
+    """Slowest closing speed at which the kill vehicle makes a lethal hit."""
     max_engagement_angle_deg: Quantity
+    """Widest angle between its velocity and the reversed threat velocity (0 head-on, 90 crossing,
+    180 a tail chase)."""
     demonstrated_speed_m_s: Quantity | None = None
+    """Its speed as openly reported (the 1997 agreements' test parameters)."""
     test_target_max_speed_m_s: Quantity | None = None
+    """Fastest target it was tested against."""
     test_target_max_range_km: Quantity | None = None
+    """Longest-range target it was tested against."""
     kill_vehicle: str = ""
+    """The kill vehicle, in words."""
     notes: str = ""
+    """Free text."""
 
     @model_validator(mode="after")
     def _physical(self) -> Interceptor:
@@ -117,23 +147,38 @@ class SensorType(BaseModel):
     of that target's cross section in the same band.
     """
 
-    model_config = _STRICT
+    model_config = _DOCUMENTED
 
     name: str
+    """Full name."""
     kind: Literal["radar", "infrared-satellite"]
+    """A radar or an infrared early-warning satellite."""
     band: Band | None = None
+    """A radar's band: VHF, UHF, S or X."""
     frequency: str = ""
+    """The frequency, in words."""
     role: SensorRole
+    """What its tracks are good for: early warning, launch quality or fire control."""
     role_source: str
+    """The source of the role."""
     detection_range_km: Quantity | None = None
+    """A radar's autonomous-search range against 1 m² in its own band."""
     cued_range_gain: Quantity | None = None
+    """Factor by which a cued radar reaches farther (at least 1)."""
     azimuth_half_width_deg: Quantity | None = None
+    """Half-width of a radar's field of regard about its boresight (180 all round)."""
     min_elevation_deg: Quantity | None = None
+    """Lowest elevation a radar sees, above the local horizontal."""
     max_elevation_deg: Quantity | None = None
+    """Highest elevation a radar sees, above the local horizontal."""
     track_delay_s: Quantity
+    """From first detection to an established track."""
     min_plume_altitude_km: Quantity | None = None
+    """An infrared satellite first sees the plume above this altitude (the cloud tops)."""
     detection_delay_s: Quantity | None = None
+    """An infrared satellite's time from first sight to a report."""
     notes: str = ""
+    """Free text."""
 
     @model_validator(mode="after")
     def _complete(self) -> SensorType:
@@ -185,36 +230,50 @@ class Party(BaseModel):
 class SensorMount(BaseModel):
     """A sensor of a catalog type at a site, facing a boresight azimuth."""
 
-    model_config = _STRICT
+    model_config = _DOCUMENTED
 
     type: str
+    """A catalog sensor type (`roof catalog sensors`)."""
     boresight_deg: float = 0.0
+    """Azimuth the sensor faces, degrees clockwise from north (0-360)."""
 
 
 class Battery(BaseModel):
     """Interceptors of one type at a site."""
 
-    model_config = _STRICT
+    model_config = _DOCUMENTED
 
     type: str
+    """A catalog interceptor (`roof catalog interceptors`)."""
     count: int = Field(ge=0)
+    """Interceptors ready to fire."""
 
 
 class Site(BaseModel):
     """A place with sensors and/or interceptors, owned by a party, hosted by one."""
 
-    model_config = _STRICT
+    model_config = _DOCUMENTED
 
     name: str
+    """Shown in outputs (default for a new site: its id)."""
     party: str
+    """The party that owns and operates it."""
     host: str | None = None
+    """The party on whose soil it stands, when another."""
     kind: Literal["land", "ship-station", "satellite"] = "land"
+    """A place on land, a ship's station at sea, or a satellite (its altitude the orbit's)."""
     lat_deg: Quantity
+    """Geodetic latitude, degrees."""
     lon_deg: Quantity
+    """Longitude, degrees east."""
     altitude_m: Quantity | None = None
+    """Height above the ellipsoid (-500 m to 10 km; a satellite 150 km to 50,000 km)."""
     sensors: list[SensorMount] = []
+    """Its sensors."""
     interceptors: list[Battery] = []
+    """Its interceptor batteries."""
     notes: str = ""
+    """Free text."""
 
     @model_validator(mode="after")
     def _on_earth(self) -> Site:

@@ -157,15 +157,23 @@ class DragTable(BaseModel):
 class Stage(BaseModel):
     """One rocket stage, constant thrust over its burn."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Field docstrings are the scenario reference's descriptions (`scenario_schema.py`).
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     propellant_mass_kg: Quantity
+    """Propellant burnt by the stage."""
     dry_mass_kg: Quantity
+    """The stage's mass without propellant, dropped at its burnout."""
     burn_time_s: Quantity
+    """Burn time at constant thrust."""
     isp_vacuum_s: Quantity
+    """Specific impulse in vacuum."""
     isp_sea_level_s: Quantity | None = None
+    """Specific impulse at sea level (default: the vacuum value); thrust falls with pressure."""
     diameter_m: Quantity
+    """Body diameter, for drag."""
     drag_table: str = "default-missile"
+    """The drag coefficient against Mach number: a table of the catalog's `[drag_tables]`."""
 
     @model_validator(mode="after")
     def _physical(self) -> Stage:
@@ -186,21 +194,36 @@ class Stage(BaseModel):
 class Missile(BaseModel):
     """A ballistic missile: stages bottom first, payload, reentry body."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True
+    )
 
     name: str
+    """Full name."""
     missile_class: Literal["SRBM", "MRBM", "IRBM", "ICBM", "SLBM"] = Field(alias="class")
+    """Range class; an ICBM or SLBM of a party with strategic forces is strategic."""
     propellant: Literal["liquid", "solid"]
+    """Liquid or solid propellant."""
     country: str = ""
+    """Who builds it."""
     published_range_km: Quantity
+    """The range the sources quote; the low and high capability cases fly its band's ends."""
     launch_mass_kg: Quantity | None = None
+    """The launch mass the sources quote; bounds the capability cases."""
     payload_mass_kg: Quantity
+    """Mass carried to burnout above the last stage (warhead and bus)."""
     ballistic_coefficient_kg_m2: Quantity
+    """m / (Cd A) of the re-entering body."""
     vertical_rise_s: Quantity
+    """Seconds of vertical flight before the pitch-over."""
     pitch_over_s: Quantity | None = None
+    """Duration of the pitch-over to the kick angle."""
     payload_separates: bool = True
+    """Whether the warhead separates from the spent body (not for Scud-class missiles)."""
     notes: str = ""
+    """Free text."""
     stages: list[Stage] = Field(min_length=1)
+    """The stages, bottom first."""
 
     @model_validator(mode="after")
     def _physical(self) -> Missile:

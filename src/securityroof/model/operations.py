@@ -40,35 +40,57 @@ Decision = Literal["approve", "refuse"]
 GRANT_ORDER: dict[str, int] = {"none": 0, "tracks": 1, "reports": 2}
 APPROVER_ROLES = ("owner", "host")
 
-_STRICT = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+# Field docstrings are the scenario reference's descriptions (`scenario_schema.py`).
+_STRICT = ConfigDict(
+    extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True
+)
 
 
 class SharingRule(BaseModel):
+    """What one party's sensors give another party's picture."""
+
     model_config = _STRICT
 
     from_party: str = Field(alias="from")
+    """The party whose sensors report."""
     to_party: str = Field(alias="to")
+    """The party that receives."""
     grant: Grant
+    """`none`; `tracks` (its fused picture draws on them); `reports` (the raw reports too)."""
 
 
 class ApprovalRule(BaseModel):
+    """Who must approve before a site fires; the first rule naming a site applies."""
+
     model_config = _STRICT
 
     sites: list[str] | None = None
+    """The sites it applies to (default: every site)."""
     approvers: list[str] = Field(default=["owner", "host"], min_length=1)
+    """`owner`, `host` or party ids."""
     deadline_s: float = Field(default=30.0, gt=0.0, le=3600.0, allow_inf_nan=False)
+    """Seconds the approvers have; then `default` stands for the silent."""
     default: Decision = "refuse"
+    """What silence means."""
 
 
 class OperationsSpec(BaseModel):
+    """The rules of the joint operations service: sharing, approvals, measurement noise."""
+
     model_config = _STRICT
 
     default_grant: Grant = "tracks"
+    """What a party gets of another's sensors unless a sharing rule says otherwise."""
     radar_sigma_range_m: float = Field(default=50.0, gt=0.0, le=10_000.0, allow_inf_nan=False)
+    """Range noise (1 sigma) of the simulated radar reports."""
     radar_sigma_angle_mrad: float = Field(default=1.0, gt=0.0, le=100.0, allow_inf_nan=False)
+    """Angle noise (1 sigma) of the simulated radar reports."""
     infrared_sigma_m: float = Field(default=1000.0, gt=0.0, le=100_000.0, allow_inf_nan=False)
+    """Position noise (1 sigma) of the simulated infrared reports."""
     sharing: list[SharingRule] = []
+    """Sharing rules, at most one for each pair of parties."""
     approvals: list[ApprovalRule] = []
+    """Approval rules, in order."""
 
     @model_validator(mode="after")
     def _one_rule_per_pair(self) -> OperationsSpec:

@@ -18,12 +18,17 @@ class Quantity(BaseModel):
     to the nominal value; analyses sweep them as the low/nominal/high cases.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     nominal: float
+    """The value analyses use by default."""
     low: float | None = None
+    """The low end of the uncertainty range (default: nominal)."""
     high: float | None = None
+    """The high end of the uncertainty range (default: nominal)."""
     source: str
+    """Where the number comes from: a key of the catalog file's [sources] table
+    (in a scenario, any text)."""
 
     @model_validator(mode="after")
     def _ordered_and_finite(self) -> Quantity:

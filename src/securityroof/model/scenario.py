@@ -190,7 +190,11 @@ OVERRIDE_BOUNDS: dict[str, dict[str, tuple[float, float]]] = {
 ANY_FINITE = (-1e9, 1e9)
 # Keys whose text may run over several lines.
 _MULTILINE_KEYS = frozenset({"description", "notes"})
-_STRICT = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+# Field docstrings become the schema's descriptions: the scenario reference and the
+# editors' JSON Schema (`scenario_schema.py`) are generated from them.
+_STRICT = ConfigDict(
+    extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True
+)
 
 
 class CaseSplit(BaseModel):
@@ -199,16 +203,25 @@ class CaseSplit(BaseModel):
     model_config = _STRICT
 
     threats: Case = "nominal"
+    """Capability case of the missiles (threats and the strategic set)."""
     defence: Case = "nominal"
+    """Capability case of the sensors and interceptors."""
 
 
 class ScenarioHeader(BaseModel):
+    """The scenario's name, the catalog architecture it starts from and its capability case."""
+
     model_config = _STRICT
 
     name: str
+    """Shown in every output and report."""
     description: str = ""
+    """Free text; may run over several lines."""
     architecture: str | None = None
+    """A catalog architecture to start from: its sites and cueing (`roof catalog architectures`)."""
     case: Case | CaseSplit = "nominal"
+    """Capability case, `low`, `nominal` or `high`, for both sides, or a table
+    `{ threats = ..., defence = ... }` with one for each."""
 
 
 class StrategicSpec(BaseModel):
@@ -217,55 +230,89 @@ class StrategicSpec(BaseModel):
     model_config = _STRICT
 
     catalog: bool = True
+    """Judge the catalogued strategic launch areas of every party whose forces another
+    party's batteries could face; `false`: only the scenario's own strategic threats."""
     # None: all of them; an empty list would silently judge nothing.
     parties: list[str] | None = Field(default=None, min_length=1)
+    """Only these parties' strategic forces (default: every party's)."""
     launch_areas: list[str] | None = Field(default=None, min_length=1)
+    """Only these catalog launch areas (ICBM fields, SLBM patrol areas)."""
     targets: list[str] | None = Field(default=None, min_length=1)
+    """Catalog target areas, instead of the strategic adversaries' 20 most populous cities."""
     shapes: list[Literal["minimum-energy", "lofted", "depressed"]] = Field(
         default=["minimum-energy", "lofted", "depressed"], min_length=1
     )
+    """Trajectory shapes flown from each launch area."""
     missiles: Literal["primary", "all"] = "primary"
+    """Each launch area's first catalogued missile, or all of them."""
 
 
 class Assumptions(BaseModel):
+    """How sensors share tracks, the delays, and the Earth and flight model."""
+
     model_config = _STRICT
 
     cueing: Literal["none", "within-party", "across-parties"] | None = None
+    """Which sensors may cue and give tracks to which sites: none, a party's own,
+    or every party's (default: the architecture's, else `within-party`)."""
     decision_delay_s: float = Field(default=0.0, ge=0.0, le=3600.0, allow_inf_nan=False)
+    """Seconds added to every interceptor's launch delay (a human decision)."""
     sample_interval_s: float = Field(default=2.0, ge=0.1, le=30.0, allow_inf_nan=False)
+    """Seconds between the trajectory samples the sensors and batteries look at."""
     # "What you would need to believe" about sensors: every site holds a
     # fire-control track this long after each threat's launch (None: the
     # sensor model decides).
     fire_control_at_s: float | None = Field(
         default=None, ge=0.0, le=MAX_FLIGHT_TIME_S, allow_inf_nan=False
     )
+    """Assume every site holds a fire-control track this many seconds after each
+    threat's launch (default: the sensor model decides)."""
     earth: Literal["wgs84", "sphere"] = "wgs84"
+    """The WGS 84 ellipsoid with J2 gravity, or a sphere of radius 6,371.0 km."""
     rotating: bool = True
+    """Fly on the rotating Earth."""
     drag: bool = True
+    """Fly through the atmosphere (U.S. Standard Atmosphere 1976)."""
 
 
 class CueingRule(BaseModel):
+    """An extra permission: one party's sensors cue and give tracks to another's sites."""
+
     model_config = _STRICT
 
     from_party: str = Field(alias="from")
+    """The party whose sensors give the tracks."""
     to_party: str = Field(alias="to")
+    """The party whose sites receive them."""
 
 
 class ThreatSpec(BaseModel):
+    """A missile launched from one place at one or more aim points, on one or more shapes."""
+
     model_config = _STRICT
 
     name: str | None = None
+    """A label (default: missile, launch point, aim point and shape)."""
     missile: str
+    """A catalog missile (`roof catalog missiles`)."""
     from_area: str | None = Field(default=None, alias="from")
+    """A catalog launch area (`roof catalog threats`); or give `from_latlon`."""
     from_latlon: tuple[float, float] | None = None
-    party: str | None = None  # whose missile, for a threat from a given point
+    """The launch point, [lat, lon] in degrees; or give `from`."""
+    party: str | None = None
+    """Whose missile, for a threat from `from_latlon` (decides whether it is strategic)."""
     to: list[str] = []
+    """Catalog target areas to aim at."""
     to_latlon: list[tuple[float, float]] = []
+    """Aim points, [[lat, lon], ...] in degrees."""
     shapes: list[Literal["minimum-energy", "lofted", "depressed"]] = Field(
         default=["minimum-energy"], min_length=1
     )
+    """Trajectory shapes, each flown to each aim point."""
     launch_time_s: float = Field(default=0.0, ge=0.0, le=86_400.0, allow_inf_nan=False)
+    """Launch time in the scenario's clock (raids and the operations exercise)."""
     rcs_m2: float | None = Field(default=None, ge=1e-6, le=1e4, allow_inf_nan=False)
+    """The re-entry vehicle's radar cross section in every band, m² (default: the catalog's)."""
 
     @model_validator(mode="after")
     def _one_origin_and_targets(self) -> ThreatSpec:
@@ -285,31 +332,49 @@ class PatrolAreaSpec(BaseModel):
     model_config = _STRICT
 
     name: str
+    """Shown in the envelope's tables and maps."""
     interceptor: str | None = None
+    """The interceptor type that patrols there (default: every type of the scenario)."""
     vertices: list[tuple[float, float]] = Field(min_length=3, max_length=10_000)
+    """The outline, [[lat, lon], ...] in degrees, in order around a simple polygon."""
 
 
 class SiteSpec(BaseModel):
     """A catalog site by id, or a new site; given fields override the catalog's."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, use_attribute_docstrings=True)
 
     id: str
+    """A catalog site (`roof catalog sites`) to add or change, or the id of a new site."""
 
 
 class ScenarioFile(BaseModel):
+    """A scenario file (TOML): the tables it may hold."""
+
     model_config = _STRICT
 
     scenario: ScenarioHeader
+    """Name, architecture and capability case."""
     assumptions: Assumptions = Assumptions()
+    """Cueing, delays, sampling and the flight model."""
     cueing_rules: list[CueingRule] = []
+    """Extra cueing permissions between parties."""
     sites: list[SiteSpec] = []
+    """Sites added to the architecture's, or catalog sites changed."""
     overrides: dict[str, dict[str, dict[str, Any]]] = {}
+    """Single catalog values replaced: `[overrides.interceptors.ID]`,
+    `[overrides.sensor_types.ID]` and `[overrides.missiles.ID]`; a plain number
+    replaces the catalog value."""
     missiles: dict[str, dict[str, Any]] = {}  # the scenario's own missiles, checked below
+    """The scenario's own missiles, `[missiles.ID]`, with the keys of a catalog missile."""
     threats: list[ThreatSpec] = []
+    """The threats the engagements, footprints and raids analyse."""
     strategic: StrategicSpec = StrategicSpec()
+    """Restricts the strategic set of the stability verdict and the envelope."""
     operations: OperationsSpec = OperationsSpec()
+    """The rules of the joint operations service (`roof serve`)."""
     patrol_areas: list[PatrolAreaSpec] = []
+    """Declared ship patrol areas, judged by `roof envelope`."""
 
 
 @dataclass(frozen=True)
