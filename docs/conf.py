@@ -18,7 +18,7 @@ sys.path.insert(0, str(DOCS.parent / "src"))
 
 project = "Security Roof"
 author = "The Security Roof authors"
-copyright = "The Security Roof authors, Apache License 2.0"  # noqa: A001
+copyright = "The Security Roof authors, Apache License 2.0"
 release = "0.1.0"
 
 extensions = [

@@ -147,7 +147,7 @@ def render(schema: dict[str, Any]) -> str:
     """The reference as MyST Markdown: one section per TOML table."""
     walker = _Walker(schema)
     walker.table("", schema)
-    root, *tables = walker.tables
+    _root, *tables = walker.tables
     quantity = _Walker(schema)
     quantity.table("quantity table", schema["$defs"]["Quantity"])
     lines = [
