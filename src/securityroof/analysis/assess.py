@@ -28,9 +28,9 @@ from securityroof.analysis.validation import FindingResult, validate
 from securityroof.errors import RoofError
 from securityroof.model.scenario import (
     Scenario,
-    load_scenario,
     regional_threats,
     strategic_threats,
+    with_architecture,
 )
 
 COMPARED_ARCHITECTURES = ("epaa-phase-1", "epaa-phase-2", "epaa-phase-3", "epaa-phase-4")
@@ -77,7 +77,15 @@ def assess(
     resolution_deg: float = 1.0,
     step: Callable[[str], None] | None = None,
 ) -> Assessment:
-    """Run every analysis; `step(name)` is called before each one (progress)."""
+    """Run every analysis; `step(name)` is called before each one (progress).
+
+    The walk goes down once: the regional threats are flown and engaged
+    once, and the footprint comparison, the fair shares and the raid take
+    those engagements; the strategic set is flown and observed once, and the
+    stability verdict and the transparency envelope share that geometry.
+    The compared architectures are built in memory from the loaded scenario
+    and reuse both sets of trajectories.
+    """
     timings: dict[str, float] = {}
     regional = _regional(scenario)
     clock = _Clock(timings, step)
@@ -88,7 +96,7 @@ def assess(
     variants: list[tuple[str, Scenario]] = [(name, regional)]
     for architecture in COMPARED_ARCHITECTURES:
         if architecture != scenario.architecture:
-            variant = load_scenario(scenario.path, scenario.catalog, architecture=architecture)
+            variant = with_architecture(scenario, architecture)
             variants.append((architecture, _regional(variant)))
     for label, variant in cueing_variants(regional):
         variants.append((f"{name}: {label}", variant))
@@ -109,18 +117,19 @@ def assess(
                 resolution_deg=max(resolution_deg, ENVELOPE_MIN_RESOLUTION_DEG),
                 compare=tuple(a for a in COMPARED_ARCHITECTURES if a != scenario.architecture),
                 geometry=stability.geometry,
+                regional_flown=engagements.observation,
             )
     with clock("validation"):
         validation = validate()
     with clock("cost sharing"):
-        sharing = analyse_sharing(regional, seed=SHAPLEY_SEED)
+        sharing = analyse_sharing(engagements, seed=SHAPLEY_SEED)
     raid = None
     capacity = _raid_capacity(engagements)
     if capacity > 0:
         size = max(1, min(len(regional.threats), capacity))
         with clock("reference raid"):
             raid = run_raid(
-                regional, size, trials=RAID_TRIALS, seed=RAID_SEED, skip_unknown_pk=True
+                engagements, size, trials=RAID_TRIALS, seed=RAID_SEED, skip_unknown_pk=True
             )
     return Assessment(
         scenario=scenario,

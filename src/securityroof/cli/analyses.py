@@ -11,7 +11,7 @@ import typer
 
 from securityroof.cli._app import AsJson, Cluster, app, stdout, titled_table, user_errors
 from securityroof.errors import RoofError
-from securityroof.model.scenario import Scenario, load_scenario
+from securityroof.model.scenario import Scenario, load_scenario, with_architecture
 from securityroof.report.records import interval_record
 
 # Each command imports its analysis (numba kernels, matplotlib, Dask) itself:
@@ -286,11 +286,13 @@ def raid(
     as_json: AsJson = False,
 ) -> None:
     """Monte Carlo raid: expected leakers, chance of no leaker, interceptors used."""
-    from securityroof.analysis.raid import run_raid
+    from securityroof.analysis.engagement import run_engagements
+    from securityroof.analysis.raid import check_raid_options, run_raid
 
     with user_errors():
+        check_raid_options(size, trials, doctrine)
         analysis = run_raid(
-            load_scenario(scenario),
+            run_engagements(load_scenario(scenario)),
             size,
             trials=trials,
             seed=seed,
@@ -361,10 +363,11 @@ def share(
     as_json: AsJson = False,
 ) -> None:
     """Who contributes what: Shapley values, benefits and cost shares of the parties."""
+    from securityroof.analysis.engagement import run_engagements
     from securityroof.analysis.sharing import analyse_sharing
 
     with user_errors():
-        result = analyse_sharing(load_scenario(scenario), seed=seed)
+        result = analyse_sharing(run_engagements(load_scenario(scenario)), seed=seed)
         c = result.cooperation
         shares = c.cost_shares
         assert shares is not None
@@ -479,7 +482,7 @@ def footprint(
         labels = [_architecture_of(base)]
         if compare:
             for architecture in compare.split(","):
-                variant = load_scenario(scenario, architecture=architecture.strip())
+                variant = with_architecture(base, architecture.strip())
                 variants.append(variant)
                 labels.append(_architecture_of(variant))
         if cueing_study:

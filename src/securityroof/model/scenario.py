@@ -320,6 +320,8 @@ class Scenario:
     architecture: str | None = None  # the catalog architecture it starts from
     strategic: StrategicSpec = field(default_factory=StrategicSpec)
     patrol_areas: list[PatrolArea] = field(default_factory=list)
+    # The parsed file it was resolved from (for `with_architecture`); empty if built otherwise.
+    source: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def case_label(self) -> str:
@@ -391,13 +393,44 @@ def load_scenario(
     file_bytes = read_file_bytes(path)
     raw = parse_toml(decode_utf8(file_bytes, str(path)), str(path))
     check_raw_values(raw, str(path))
+    digest = hashlib.sha256(file_bytes).hexdigest()
+    return _resolve_scenario(raw, catalog, path, digest, architecture)
+
+
+def with_architecture(scenario: Scenario, architecture: str) -> Scenario:
+    """The scenario on another catalog architecture, built in memory from what
+    was loaded (the same threats, assumptions and own sites; no file is read).
+
+    The same as loading the file with ``architecture=``: the scenario's own
+    sites are laid over the new architecture's as they were over its own.
+    """
+    if not scenario.source:
+        raise RoofError(
+            "this scenario was not loaded from a scenario file: it cannot be moved to "
+            "another architecture.",
+            where=str(scenario.path),
+            fix="Load it with load_scenario.",
+        )
+    return _resolve_scenario(
+        copy.deepcopy(scenario.source),
+        scenario.catalog,
+        scenario.path,
+        scenario.digest,
+        architecture,
+    )
+
+
+def _resolve_scenario(
+    raw: dict[str, Any], catalog: Catalog, path: Path, digest: str, architecture: str | None
+) -> Scenario:
+    """Validate a parsed scenario file and resolve its names against the catalog."""
+    source = copy.deepcopy(raw)  # kept for `with_architecture`, before any change
     if architecture is not None and isinstance(raw.get("scenario"), dict):
         raw["scenario"]["architecture"] = architecture
     try:
         spec = ScenarioFile.model_validate(raw)
     except ValidationError as exc:
         raise validation_error(path, exc, ScenarioFile) from None
-    digest = hashlib.sha256(file_bytes).hexdigest()
     unknown_kinds = set(spec.overrides) - {"interceptors", "sensor_types"}
     if unknown_kinds:
         kind = sorted(unknown_kinds)[0]
@@ -520,6 +553,7 @@ def load_scenario(
         patrol_areas=[
             _patrol_area(area, i, interceptors, path) for i, area in enumerate(spec.patrol_areas)
         ],
+        source=source,
     )
     check_memory(scenario)
     return scenario

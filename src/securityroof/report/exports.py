@@ -110,10 +110,16 @@ def threat_track(result: EngagementResult, t: int) -> tuple[np.ndarray, np.ndarr
     keep = np.all(np.isfinite(samples[:, :3]), axis=1)
     times = np.asarray(result.times_s, dtype=float)[keep]
     positions = samples[keep, :3]
-    impact = result.flights.impact[t]
-    if np.all(np.isfinite(impact[:4])) and (times.size == 0 or impact[0] > times[-1]):
-        times = np.append(times, impact[0])
-        positions = np.vstack([positions, impact[1:4]])
+    flights = result.flights
+    impact_s = flights.impact_time_s[t]
+    impact_m = flights.impact_position_ecef_m[t]
+    if (
+        np.isfinite(impact_s)
+        and np.all(np.isfinite(impact_m))
+        and (times.size == 0 or impact_s > times[-1])
+    ):
+        times = np.append(times, impact_s)
+        positions = np.vstack([positions, impact_m])
     return times, positions
 
 
@@ -452,7 +458,7 @@ def threat_rows(result: EngagementResult) -> list[dict[str, Any]]:
     flights = result.flights
     rows = []
     for t, threat in enumerate(result.threats):
-        apogee_m = _none_if_nan(float(flights.apogee[t, 1]))
+        apogee_m = _none_if_nan(float(flights.apogee_altitude_m[t]))
         rows.append(
             {
                 "name": threat.name,
@@ -465,10 +471,10 @@ def threat_rows(result: EngagementResult) -> list[dict[str, Any]]:
                 "target_lon_deg": threat.target_lon_deg,
                 "shape": threat.shape,
                 "launch_time_s": threat.launch_time_s,
-                "burnout_time_s": _none_if_nan(float(flights.burnout[t, 0])),
+                "burnout_time_s": _none_if_nan(float(flights.burnout_time_s[t])),
                 "apogee_km": _km(apogee_m),
-                "apogee_time_s": _none_if_nan(float(flights.apogee[t, 0])),
-                "flight_time_s": _none_if_nan(float(flights.impact[t, 0])),
+                "apogee_time_s": _none_if_nan(float(flights.apogee_time_s[t])),
+                "flight_time_s": _none_if_nan(float(flights.impact_time_s[t])),
             }
         )
     return rows
