@@ -5,6 +5,7 @@ file again."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import Counter
 
 import pytest
@@ -12,6 +13,8 @@ import pytest
 from securityroof.analysis import assess as assess_module
 from securityroof.analysis import engagement
 from securityroof.analysis.engagement import Flights, fly_threats
+from securityroof.analysis.envelope import analyse_envelope
+from securityroof.analysis.stability import analyse_stability
 from securityroof.errors import RoofError
 from securityroof.model.scenario import load_scenario, with_architecture
 
@@ -64,10 +67,19 @@ def test_assess_flies_each_threat_once(tmp_path, monkeypatch):
         return flights
 
     monkeypatch.setattr(engagement, "fly_threats", counting)
-    # Cheap settings: the walk is the same at any size.
-    monkeypatch.setattr(assess_module, "validate", list)  # published findings: own scenarios
+    # Cheap settings: the walk is the same at any size. Left out: the
+    # published findings (their own scenarios), and the parts that only
+    # evaluate geometry already observed (the stability verdict's speed
+    # sweeps, the envelope's site maps).
+    monkeypatch.setattr(assess_module, "validate", list)
     monkeypatch.setattr(assess_module, "STABILITY_DRAWS", 4)
     monkeypatch.setattr(assess_module, "RAID_TRIALS", 50)
+    monkeypatch.setattr(
+        assess_module, "analyse_stability", functools.partial(analyse_stability, sweeps=False)
+    )
+    monkeypatch.setattr(
+        assess_module, "analyse_envelope", functools.partial(analyse_envelope, maps=False)
+    )
     result = assess_module.assess(_small(tmp_path), resolution_deg=8.0)
 
     regional = [t.name for t in result.engagements.threats]
