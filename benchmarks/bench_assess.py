@@ -17,13 +17,15 @@ Both run in the same process after a warm-up (compiled kernels, aimed
 guidance cached), so the difference is the work the old walk repeats. They
 must give the same numbers (the report's `results.json` record), which is
 checked. Prints both wall times and their ratio, then one JSON line.
-`--quick` runs a small scenario at a coarse grid (the test suite's smoke test).
+`--quick` runs a small scenario at a coarse grid, cut down further (see
+`_quick_settings`): the test suite's smoke test, whose times mean little.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import json
 import tempfile
 import time
@@ -140,14 +142,14 @@ def main() -> None:
             path = Path(folder) / "small.toml"
             path.write_text(QUICK)
             resolution = 8.0
-            # A smaller Monte Carlo: the walk is the same at any size.
-            assess_module.STABILITY_DRAWS = 8
+            _quick_settings()
         else:
             path = Path(str(resources.files("securityroof.scenarios").joinpath("default.toml")))
             resolution = args.resolution_deg
         scenario = load_scenario(path)
-        # Warm-up: compiled kernels and the aimed guidance cache, for both walks.
-        assess(scenario, resolution_deg=max(resolution, 8.0))
+        if not args.quick:
+            # Warm-up: compiled kernels and the aimed guidance cache, for both walks.
+            assess(scenario, resolution_deg=max(resolution, 8.0))
         start = time.perf_counter()
         new = assess(scenario, resolution_deg=resolution)
         new_s = time.perf_counter() - start
@@ -173,6 +175,18 @@ def main() -> None:
             }
         )
     )
+
+
+def _quick_settings() -> None:
+    """The smoke test's cheap walk: a small Monte Carlo, no speed sweeps, no
+    site maps (they evaluate geometry already observed, in both walks alike),
+    and no warm-up (so the quick times include compiling)."""
+    global analyse_envelope, analyse_stability
+    assess_module.STABILITY_DRAWS = 4
+    analyse_stability = functools.partial(analyse_stability, sweeps=False)
+    analyse_envelope = functools.partial(analyse_envelope, maps=False)
+    assess_module.analyse_stability = analyse_stability  # type: ignore[assignment]
+    assess_module.analyse_envelope = analyse_envelope  # type: ignore[assignment]
 
 
 def _record(assessment: Assessment) -> str:
