@@ -310,7 +310,7 @@ def strategic_geometry(
     case_draw = space.case_vector(strategic.threat_case, strategic.defence_case)
     box = np.stack(space.bounds())
     flights = None
-    if flown is not None:
+    if flown is not None:  # both span the whole box: the same missile range cases
         flights = flights_of(flown.observation.flights, flown.prepared.threats, prepared.threats)
     seen = observe(
         prepared, np.concatenate([box, case_draw]), skip_unreachable=True, flights=flights
