@@ -168,7 +168,7 @@ def chain(n, seed, planet, sensors, sites, tables, vehicle, rcs):
             sensors,
             planet.a_m,
             planet.f,
-            burnout_s=flight.burnout[:, 0],
+            burnout_s=flight.burnout_time_s,
         )
         # Every sensor cues; fire-control radars track as soon as they see a cued threat.
         track = np.where(np.isnan(seen.track_s), np.inf, seen.track_s)

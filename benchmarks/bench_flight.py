@@ -105,7 +105,7 @@ def make_cases(n: int, rng: np.random.Generator, planet: Planet, dt_s: float) ->
     to_impact = fly_free(planet, position, velocity, drag=False)
     if not np.all(to_impact.status == STATUS_IMPACT):
         raise RuntimeError("a benchmark case did not impact; the case ranges are wrong")
-    n_steps = math.floor(np.min(to_impact.impact[:, 0]) / dt_s)
+    n_steps = math.floor(np.min(to_impact.impact_time_s) / dt_s)
     return Cases(position, velocity, np.arange(n_steps + 1) * dt_s)
 
 

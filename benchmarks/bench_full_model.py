@@ -192,9 +192,11 @@ def child(size: int, seed: int, repeat: int, min_time_s: float) -> dict:
         "input_mb": sum(a.nbytes for a in arrays.values()) / 1e6,
         "impact_fraction": float(impacted.mean()),
         "mean_steps": float(result.steps.mean()),
-        "mean_flight_time_s": float(np.nanmean(result.impact[impacted, 0])),
-        "mean_apogee_km": float(np.nanmean(result.apogee[:, 1]) / 1e3),
-        "mean_burnout_speed_m_s": float(np.nanmean(np.linalg.norm(result.burnout[:, 4:7], axis=1))),
+        "mean_flight_time_s": float(np.nanmean(result.impact_time_s[impacted])),
+        "mean_apogee_km": float(np.nanmean(result.apogee_altitude_m) / 1e3),
+        "mean_burnout_speed_m_s": float(
+            np.nanmean(np.linalg.norm(result.burnout_velocity_m_s, axis=1))
+        ),
         "vehicle": vehicle_name,
         "threads": numba.get_num_threads(),
     }

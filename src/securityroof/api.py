@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from securityroof.compiling import announce_compilation
 from securityroof.errors import RoofError
@@ -38,6 +38,9 @@ from securityroof.results import (
     Stability,
     Trajectory,
 )
+
+if TYPE_CHECKING:
+    from securityroof.analysis.engagement import EngagementResult
 
 __all__ = [
     "Assessment",
@@ -377,13 +380,14 @@ def stability(scenario: ScenarioLike, *, draws: int = 300, seed: int | None = No
     return Stability(result, stability_record(result))
 
 
-def sharing(scenario: ScenarioLike, *, seed: int = 0) -> Sharing:
+def sharing(scenario: ScenarioLike | Engagements, *, seed: int = 0) -> Sharing:
     """Shapley values, benefits and cost shares of the scenario's parties.
 
     Parameters
     ----------
     scenario
-        A `Scenario`, a scenario file's path, or a mapping shaped like the file.
+        The `Engagements` of a scenario (nothing is flown again), or a
+        `Scenario`, a scenario file's path, or a mapping shaped like the file.
     seed
         Seed of the sampled Shapley values (used beyond 20 parties).
 
@@ -396,12 +400,21 @@ def sharing(scenario: ScenarioLike, *, seed: int = 0) -> Sharing:
     from securityroof.records.shares import shares_record
 
     announce_compilation()
-    result = analyse_sharing(_scenario(scenario), seed=seed)
+    result = analyse_sharing(_engagements_of(scenario), seed=seed)
     return Sharing(result, shares_record(result))
 
 
+def _engagements_of(given: ScenarioLike | Engagements) -> EngagementResult:
+    """The engagements an analysis takes: given, or computed from a scenario."""
+    if isinstance(given, Engagements):
+        return given.result
+    from securityroof.analysis.engagement import run_engagements
+
+    return run_engagements(_scenario(given))
+
+
 def raid(
-    scenario: ScenarioLike,
+    scenario: ScenarioLike | Engagements,
     size: int,
     *,
     trials: int = 10_000,
@@ -414,7 +427,8 @@ def raid(
     Parameters
     ----------
     scenario
-        A `Scenario`, a scenario file's path, or a mapping shaped like the file.
+        The `Engagements` of a scenario (nothing is flown again), or a
+        `Scenario`, a scenario file's path, or a mapping shaped like the file.
     size
         Missiles in the raid.
     trials
@@ -431,12 +445,18 @@ def raid(
     Raid
         Expected leakers, the chance of no leaker, interceptors used.
     """
-    from securityroof.analysis.raid import run_raid
+    from securityroof.analysis.raid import check_raid_options, run_raid
     from securityroof.records.raid import raid_record
 
+    check_raid_options(size, trials, doctrine)  # before anything is flown
     announce_compilation()
     analysis = run_raid(
-        _scenario(scenario), size, trials=trials, seed=seed, doctrine=doctrine, saturate=saturate
+        _engagements_of(scenario),
+        size,
+        trials=trials,
+        seed=seed,
+        doctrine=doctrine,
+        saturate=saturate,
     )
     return Raid(analysis, raid_record(analysis))
 

@@ -27,7 +27,7 @@ def _ranges(planet, lat_deg, lon_deg, speeds, gammas, azimuths):
         lat_r, lon_r, 0.0, speeds, np.radians(gammas), np.radians(azimuths), planet
     )
     flight = fly_free(planet, position, velocity, drag=False)
-    ilat, ilon, _ = ecef_to_geodetic_batch(*flight.impact[:, 1:4].T, planet.a_m, planet.f)
+    ilat, ilon, _ = ecef_to_geodetic_batch(*flight.impact_position_ecef_m.T, planet.a_m, planet.f)
     d, _, _ = geodesic_inverse_batch(lat_r, lon_r, ilat, ilon, planet.a_m, planet.f)
     return np.atleast_1d(d)
 

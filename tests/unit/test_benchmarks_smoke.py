@@ -222,3 +222,13 @@ def test_envelope_benchmark_quick() -> None:
     # The places run the plain way are judged as the map judges them.
     assert summary["plain_agreement"] == 1.0
     assert "plain method" in out and "bisection" in out
+
+
+def test_assess_benchmark_quick() -> None:
+    summary, out = run_benchmark("bench_assess.py")
+    assert summary["benchmark"] == "assess"
+    for key in ("seconds", "old_seconds", "ratio_vs_old"):
+        assert positive(summary[key]), key
+    # The walk down once gives the numbers the old walk gave.
+    assert summary["same_results"] is True
+    assert "old walk" in out

@@ -178,9 +178,10 @@ def test_czml_threat_samples_round_trip_the_flight_samples(result, czml):
         assert samples.shape[0] == n + 1
         np.testing.assert_allclose(samples[:n, 0] - threat.launch_time_s, times, atol=1e-9)
         np.testing.assert_allclose(samples[:n, 1:], positions, rtol=0, atol=METRE)
-        impact = result.flights.impact[t]
-        assert samples[n, 0] - threat.launch_time_s == pytest.approx(impact[0], abs=1e-9)
-        np.testing.assert_allclose(samples[n, 1:], impact[1:4], rtol=0, atol=METRE)
+        impact_s = result.flights.impact_time_s[t]
+        assert samples[n, 0] - threat.launch_time_s == pytest.approx(impact_s, abs=1e-9)
+        impact_m = result.flights.impact_position_ecef_m[t]
+        np.testing.assert_allclose(samples[n, 1:], impact_m, rtol=0, atol=METRE)
 
 
 def test_czml_sites_and_flyouts(result, czml):
@@ -343,9 +344,9 @@ def test_threat_table_agrees_with_the_flights(result, tmp_path):
         assert row["shape"] == threat.shape
         assert float(row["launch_lat_deg"]) == threat.launch_lat_deg
         assert float(row["target_lon_deg"]) == threat.target_lon_deg
-        assert float(row["burnout_time_s"]) == pytest.approx(result.flights.burnout[t, 0])
-        assert float(row["apogee_km"]) * 1e3 == pytest.approx(result.flights.apogee[t, 1])
-        assert float(row["flight_time_s"]) == pytest.approx(result.flights.impact[t, 0])
+        assert float(row["burnout_time_s"]) == pytest.approx(result.flights.burnout_time_s[t])
+        assert float(row["apogee_km"]) * 1e3 == pytest.approx(result.flights.apogee_altitude_m[t])
+        assert float(row["flight_time_s"]) == pytest.approx(result.flights.impact_time_s[t])
         assert 0 < float(row["burnout_time_s"]) < float(row["flight_time_s"])
 
 

@@ -99,7 +99,7 @@ def test_tighter_tolerance_converges():
                 position_tolerance_m=tol, velocity_tolerance_m_s=tol * 1e-3
             ),
         )
-        impacts.append(flight.impact[0, 1:4])
+        impacts.append(flight.impact_position_ecef_m[0])
     error_loose = np.linalg.norm(impacts[0] - impacts[2])
     error_mid = np.linalg.norm(impacts[1] - impacts[2])
     assert error_mid < error_loose
@@ -113,7 +113,7 @@ def test_dense_samples_agree_with_events_and_stop_at_impact():
         planet, position, velocity, drag=False, sample_dt_s=1.0, sample_until_s=2000.0
     )
     samples = flight.samples[0]
-    t_impact = flight.impact[0, 0]
+    t_impact = flight.impact_time_s[0]
     valid = ~np.isnan(samples[:, 0])
     assert valid.sum() == int(np.floor(t_impact)) + 1
     np.testing.assert_allclose(samples[0, :3], position[0], atol=1e-6)
@@ -133,16 +133,16 @@ def test_orbital_speed_never_impacts():
         settings=IntegratorSettings(max_flight_time_s=9000.0),
     )
     assert flight.status[0] == STATUS_NO_IMPACT
-    assert np.isnan(flight.impact[0, 0])
+    assert np.isnan(flight.impact_time_s[0])
 
 
 def test_boosted_flight_records_burnout_at_the_end_of_the_last_stage():
     planet = Planet.build("wgs84")
     flight = fly_boosted(TWO_STAGE, planet, 0.6, 0.9, 0.0, 1.0, np.radians([3.0, 10.0]))
     assert np.all(flight.status == STATUS_IMPACT)
-    np.testing.assert_allclose(flight.burnout[:, 0], 110.0)
+    np.testing.assert_allclose(flight.burnout_time_s, 110.0)
     # A bigger kick flies a flatter, lower trajectory.
-    assert flight.apogee[0, 1] > flight.apogee[1, 1]
+    assert flight.apogee_altitude_m[0] > flight.apogee_altitude_m[1]
 
 
 def test_the_atmosphere_shortens_the_flight():
@@ -150,6 +150,6 @@ def test_the_atmosphere_shortens_the_flight():
     kicks = np.radians([4.0])
     with_drag = fly_boosted(TWO_STAGE, planet, 0.6, 0.9, 0.0, 1.0, kicks, drag=True)
     vacuum = fly_boosted(TWO_STAGE, planet, 0.6, 0.9, 0.0, 1.0, kicks, drag=False)
-    speed_drag = np.linalg.norm(with_drag.burnout[0, 4:7])
-    speed_vacuum = np.linalg.norm(vacuum.burnout[0, 4:7])
+    speed_drag = np.linalg.norm(with_drag.burnout_velocity_m_s[0])
+    speed_vacuum = np.linalg.norm(vacuum.burnout_velocity_m_s[0])
     assert speed_drag < speed_vacuum

@@ -193,7 +193,7 @@ def test_the_synthesized_vehicle_reaches_the_burnout_speed(speed, burn):
         drag=False,
         settings=IntegratorSettings(max_flight_time_s=burn),
     )
-    r, v = flight.burnout[:, 1:4], flight.burnout[:, 4:7]
+    r, v = flight.burnout_position_ecef_m, flight.burnout_velocity_m_s
     # Flight-path angle above the geocentric horizontal, the module's convention.
     gamma = np.arcsin(np.sum(r * v, axis=1) / np.linalg.norm(r, axis=1) / np.linalg.norm(v, axis=1))
     k = int(np.nanargmin(np.abs(gamma - math.radians(45.0))))

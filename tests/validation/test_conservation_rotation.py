@@ -129,11 +129,11 @@ def test_rotation_east_beats_west_by_the_independent_amount():
         0.0, np.radians(30.0), 100e3, 6500.0, np.radians(25.0), azimuths, planet
     )
     flight = fly_free(planet, position, velocity, drag=False)
-    _, lon, _ = ecef_to_geodetic_batch(*flight.impact[:, 1:4].T, planet.a_m, planet.f)
+    _, lon, _ = ecef_to_geodetic_batch(*flight.impact_position_ecef_m.T, planet.a_m, planet.f)
     ranges = planet.a_m * np.abs(lon - np.radians(30.0))
     assert ranges[0] > ranges[1] + 500e3  # east is much farther at this speed
     for i in range(2):
         t_ref, impact_ref = _rotating_frame_flight(planet, position[i], velocity[i])
         # Impact time within 1 ms and impact point within 1 m of the reference.
-        assert flight.impact[i, 0] == pytest.approx(t_ref, abs=1e-3)
-        assert np.linalg.norm(flight.impact[i, 1:4] - impact_ref) < 1.0
+        assert flight.impact_time_s[i] == pytest.approx(t_ref, abs=1e-3)
+        assert np.linalg.norm(flight.impact_position_ecef_m[i] - impact_ref) < 1.0

@@ -249,6 +249,7 @@ def test_a_sensor_site_needs_its_host_in_the_coalition(tmp_path):
     # consent the defence uses. A ship's SM-3 launched on Kurecik's track
     # defends Ankara only for coalitions holding both the US and Turkey.
     # Tolerance: exact coalition values (people).
+    from securityroof.analysis.engagement import run_engagements
     from securityroof.analysis.sharing import analyse_sharing
     from securityroof.model.scenario import load_scenario
 
@@ -257,7 +258,7 @@ def test_a_sensor_site_needs_its_host_in_the_coalition(tmp_path):
         '[scenario]\nname = "k"\narchitecture = "epaa-phase-1"\n'
         '[[threats]]\nmissile = "shahab-3"\nfrom = "tabriz"\nto = ["ankara"]\n'
     )
-    result = analyse_sharing(load_scenario(path))
+    result = analyse_sharing(run_engagements(load_scenario(path)))
     (record,) = [r for r in result.engagements.records if r.engageable]
     assert record.track_source == "kurecik"
     parties = result.parties

@@ -35,16 +35,16 @@ def test_range_time_apogee_match_kepler(altitude_m):
         MU, R + altitude_m, speed, gamma, np.full(speed.shape, R), np.full(speed.shape, R + 100e3)
     )
     assert np.all(flight.status == 0)
-    impact = flight.impact[:, 1:4]
+    impact = flight.impact_position_ecef_m
     cos_angle = np.sum(impact * position, axis=1) / (
         np.linalg.norm(impact, axis=1) * np.linalg.norm(position, axis=1)
     )
     range_m = R * np.arccos(np.clip(cos_angle, -1, 1))
     # Relative error 1e-6 (10 m on 10,000 km; 2 ms on 2,000 s).
     np.testing.assert_allclose(range_m, R * ref.range_angle_rad, rtol=1e-6)
-    np.testing.assert_allclose(flight.impact[:, 0], ref.flight_time_s, rtol=1e-6)
+    np.testing.assert_allclose(flight.impact_time_s, ref.flight_time_s, rtol=1e-6)
     apogee_alt = ref.apogee_radius_m - R
-    np.testing.assert_allclose(flight.apogee[:, 1], apogee_alt, rtol=1e-6)
+    np.testing.assert_allclose(flight.apogee_altitude_m, apogee_alt, rtol=1e-6)
     # Altitude events: the upward crossing of 100 km, where the arc climbs through it.
     climbs = (altitude_m < 100e3) & (apogee_alt > 100e3 + 1.0)
     np.testing.assert_allclose(
@@ -52,7 +52,7 @@ def test_range_time_apogee_match_kepler(altitude_m):
     )
     # ... and the downward crossing lies as far before impact as the climb took.
     np.testing.assert_allclose(
-        flight.impact[climbs, 0] - flight.crossings[climbs, 0, 1],
+        flight.impact_time_s[climbs] - flight.crossings[climbs, 0, 1],
         ref.time_to_radius_up_s[climbs],
         rtol=1e-6,
         atol=1e-4,

@@ -44,7 +44,7 @@ def _burnout(table, kicks):
         drag=table.drag,
         settings=IntegratorSettings(max_flight_time_s=table.burn_time_s),
     )
-    return flight.burnout[:, 0], flight.burnout[:, 1:4], flight.burnout[:, 4:7]
+    return flight.burnout_time_s, flight.burnout_position_ecef_m, flight.burnout_velocity_m_s
 
 
 @pytest.mark.parametrize(("speed", "burn"), [(1500.0, 5.0), (3000.0, 20.0), (5000.0, 40.0)])

@@ -210,7 +210,7 @@ def test_infrared_satellite_sees_the_boost_from_the_cloud_tops_to_burnout() -> N
     times = np.arange(flight.samples.shape[1]) * 1.0
     geo = geodetic_to_ecef(0.0, math.radians(57.0), 35_786e3, WGS84_A_M, WGS84_F)
     ir = SensorArrays.infrared_satellites(geo, min_plume_altitude_m=plume_m)
-    burnout_s = flight.burnout[:, 0]
+    burnout_s = flight.burnout_time_s
     det = detect(flight.samples, times, 1.0, ir, WGS84_A_M, WGS84_F, burnout_s=burnout_s)
     up_s = flight.crossings[0, 0, 0]
     assert up_s <= det.first_detection_s[0, 0] < up_s + 1.0

@@ -40,7 +40,9 @@ from securityroof.model.scenario import (
 COMPARED_ARCHITECTURES = ("epaa-phase-1", "epaa-phase-2", "epaa-phase-3", "epaa-phase-4")
 # What `roof assess --only` may select, in the order they run.
 PARTS = ("engagements", "footprint", "stability", "envelope", "validation", "sharing", "raid")
-NEEDS = {"raid": "engagements"}  # the raid's size comes from the batteries that can engage
+# The raid's size comes from the batteries that can engage, and the fair
+# shares are valued on the engagements: both take the engagements' results.
+NEEDS = {"raid": "engagements", "sharing": "engagements"}
 RAID_SEED = 20100326  # the date of the Brussels Forum speech, for a memorable seed
 RAID_TRIALS = 2_000
 SHAPLEY_SEED = 0
@@ -134,6 +136,13 @@ def assess(
     `compare` names the catalog architectures whose footprints (and, in the
     envelope, trade-offs) are drawn beside the scenario's; `cueing_study`
     adds the footprints of the cueing variants.
+
+    The walk goes down once: the regional threats are flown and engaged
+    once, and the fair shares and the raid take those engagements; the
+    strategic set is flown and observed once, and the stability verdict and
+    the transparency envelope share that geometry. The compared
+    architectures are built in memory from the loaded scenario and reuse
+    both sets of trajectories.
     """
     parts = check_parts(parts)
     timings: dict[str, float] = {}
@@ -185,6 +194,7 @@ def assess(
                 resolution_deg=max(resolution_deg, ENVELOPE_MIN_RESOLUTION_DEG),
                 compare=compared,
                 geometry=None if stability is None else stability.geometry,
+                regional_flown=None if engagements is None else engagements.observation,
             )
     validation = []
     if "validation" in parts:
@@ -193,7 +203,8 @@ def assess(
     sharing = None
     if "sharing" in parts:
         with clock("cost sharing"):
-            sharing = analyse_sharing(regional, seed=SHAPLEY_SEED)
+            assert engagements is not None  # NEEDS: sharing takes the engagements
+            sharing = analyse_sharing(engagements, seed=SHAPLEY_SEED)
     raid = None
     if "raid" in parts and engagements is not None:
         capacity = _raid_capacity(engagements)
@@ -201,7 +212,7 @@ def assess(
             size = max(1, min(len(regional.threats), capacity))
             with clock("reference raid"):
                 raid = run_raid(
-                    regional, size, trials=RAID_TRIALS, seed=RAID_SEED, skip_unknown_pk=True
+                    engagements, size, trials=RAID_TRIALS, seed=RAID_SEED, skip_unknown_pk=True
                 )
         else:
             clock.skip("reference raid")

@@ -90,6 +90,7 @@ __all__ = [
     "Observation",
     "SensorPlacement",
     "evaluate",
+    "flights_of",
     "fly_threats",
     "observe",
     "run_engagements",
@@ -133,7 +134,7 @@ class Flights:
 
     @property
     def burnout_s(self) -> np.ndarray:
-        return self.arrays.burnout[:, 0]
+        return self.arrays.burnout_time_s
 
 
 # Guidance (and the flight time it gives) by missile content, case, launch,
@@ -151,6 +152,39 @@ def given_flights(arrays: FlightArrays, times_s: np.ndarray, case_u: float) -> F
     """Trajectories flown elsewhere (one per row, one range case) as `Flights`."""
     n = arrays.status.size
     return Flights(arrays, times_s, np.array([case_u]), np.arange(n, dtype=np.int64)[:, None], {})
+
+
+def flights_of(
+    flights: Flights, flown: Sequence[Threat], threats: Sequence[Threat]
+) -> Flights | None:
+    """The trajectories of `threats` among `flights`, flown for the threats
+    `flown` (in that order), or None if some threat was not among them.
+
+    Flights depend on the threats alone, never on the batteries or sensors:
+    a variant of a scenario (another architecture, other cueing rules)
+    reuses its trajectories instead of flying them again.
+    """
+    where = {threat: i for i, threat in enumerate(flown)}
+    if any(threat not in where for threat in threats):
+        return None
+    index = np.array([where[threat] for threat in threats], dtype=np.int64)
+    wanted = flights.trajectory_of[index]  # (n_threats, n_cases)
+    used = np.unique(wanted[wanted >= 0])
+    renumber = np.full(flights.arrays.status.size, -1, dtype=np.int64)
+    renumber[used] = np.arange(used.size)
+    unreachable = {
+        (i, v): flights.unreachable[(int(old), v)]
+        for i, old in enumerate(index)
+        for v in range(flights.case_u.size)
+        if (int(old), v) in flights.unreachable
+    }
+    return Flights(
+        flights.arrays.rows(used),
+        flights.times_s,
+        flights.case_u,
+        np.where(wanted >= 0, renumber[np.maximum(wanted, 0)], -1),
+        unreachable,
+    )
 
 
 def fly_threats(
@@ -188,7 +222,12 @@ def fly_threats(
     for (missile_id, lat, lon, epoch, shape), members in groups.items():
         missile = catalog.missiles.missile(missile_id)
         key_m = _missile_key(prepared, missile_id)
-        launch = Launch(math.radians(lat), math.radians(lon), epoch_s=epoch)
+        first = members[0]
+        launch = Launch(
+            float(prepared.launch_lat_rad[first]),
+            float(prepared.launch_lon_rad[first]),
+            epoch_s=epoch,
+        )
         for v, u in enumerate(cases):
             pending = []
             for i in members:
@@ -219,8 +258,8 @@ def fly_threats(
                 vehicle,
                 planet,
                 launch,
-                np.radians([threats[i].target_lat_deg for i, _ in pending]),
-                np.radians([threats[i].target_lon_deg for i, _ in pending]),
+                prepared.target_lat_rad[[i for i, _ in pending]],
+                prepared.target_lon_rad[[i for i, _ in pending]],
                 shape=shape,
                 drag=drag,
             )
@@ -231,7 +270,7 @@ def fly_threats(
                     _GUIDANCE_CACHE[key] = str(solution)
                     unreachable[(i, v)] = str(solution)
                 else:
-                    found_now = (solution.guidance, float(solution.flight.impact[0, 0]))
+                    found_now = (solution.guidance, float(solution.flight.impact_time_s[0]))
                     _GUIDANCE_CACHE[key] = found_now
                     guidance[(i, v)] = found_now
     if unreachable and not skip_unreachable:
@@ -268,8 +307,8 @@ def fly_threats(
         flight = fly_boosted(
             vehicle,
             planet,
-            np.radians([threats[i].launch_lat_deg for i, _ in pairs]),
-            np.radians([threats[i].launch_lon_deg for i, _ in pairs]),
+            prepared.launch_lat_rad[[i for i, _ in pairs]],
+            prepared.launch_lon_rad[[i for i, _ in pairs]],
             0.0,
             np.array([x.azimuth for x in g]),
             np.array([x.kick for x in g]),

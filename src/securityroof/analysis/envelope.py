@@ -53,6 +53,7 @@ from securityroof.analysis.engagement import (
     _reach_tables,
     detect_all,
     evaluate,
+    flights_of,
     observe,
     track_times,
 )
@@ -259,11 +260,22 @@ class _Regional:
         return self.outcome(prepared=base), self.outcome(prepared=base, extra_tracks_s=tracks)
 
 
-def _regional(scenario: Scenario, n_batteries: int) -> _Regional:
+def _regional(
+    scenario: Scenario, n_batteries: int, *, flown: Observation | None = None
+) -> _Regional:
+    """The regional threats observed by the scenario's sensors and batteries.
+
+    `flown`: the regional threats already flown (and observed by another
+    variant of the scenario, or by this one), whose trajectories are reused.
+    """
     threats = regional_threats(scenario)
     if not threats:
         return _Regional(None, np.zeros(0), "population", n_batteries)
-    seen = observe(prepare(dataclasses.replace(scenario, threats=threats)), skip_unreachable=True)
+    prepared = prepare(dataclasses.replace(scenario, threats=threats))
+    flights = None
+    if flown is not None:
+        flights = flights_of(flown.flights, flown.prepared.threats, threats)
+    seen = observe(prepared, skip_unreachable=True, flights=flights)
     values, _, basis = aim_point_values(threats)
     draw = seen.prepared.space.case_vector(scenario.threat_case, scenario.defence_case)
     return _Regional(seen, np.array(values), basis, n_batteries, detect_all(seen, draw))
@@ -506,21 +518,26 @@ def tradeoff(
     seed: int = 0,
     judge: _Judge | None = None,
     regional: _Regional | None = None,
+    flown_strategic: StrategicGeometry | None = None,
+    flown_regional: Observation | None = None,
 ) -> Tradeoff:
     """Regional population defended against a common burnout-speed limit (see the notes).
 
     Every interceptor flies at the lower of its catalogued speed and the cap;
     caps run from the bottom of the speed sweep to the fastest catalogued
     interceptor, every `TRADEOFF_STEP_M_S`, at the scenario's cases or under
-    `draws` Monte Carlo draws (a `judge` brings its own).
+    `draws` Monte Carlo draws (a `judge` brings its own). Without a `judge`
+    or `regional`, the strategic set and the regional threats are observed
+    here, on the trajectories of `flown_strategic` and `flown_regional` when
+    given (another architecture's, on the same threats).
     """
     if judge is None:
-        geometry = strategic_geometry(scenario)
+        geometry = strategic_geometry(scenario, flown=flown_strategic)
         sample = geometry.prepared.space.sample(draws, seed) if draws else None
         judge = _judge(geometry, protected, sample)
     prepared = judge.observation.prepared
     if regional is None:
-        regional = _regional(scenario, len(prepared.batteries))
+        regional = _regional(scenario, len(prepared.batteries), flown=flown_regional)
     n_draws = judge.draws.shape[0]
     catalogued = prepared.battery_parameters(judge.geometry.case_draw)[0, :, BURNOUT_SPEED_M_S]
     top = float(catalogued.max())
@@ -599,6 +616,7 @@ def analyse_envelope(
     compare: tuple[str, ...] = (),
     cluster: str | None = None,
     geometry: StrategicGeometry | None = None,
+    regional_flown: Observation | None = None,
 ) -> EnvelopeResult:
     """The transparency envelope of a scenario's roof (see the module notes).
 
@@ -625,6 +643,11 @@ def analyse_envelope(
     geometry
         The scenario's strategic set already flown and observed (a stability
         analysis's), to reuse.
+    regional_flown
+        The scenario's regional threats already flown and observed (the
+        observation of `securityroof.analysis.engagement.run_engagements` on
+        them), to reuse. The compared architectures reuse both sets of
+        trajectories and observe them with their own sensors and batteries.
     """
     if not 0.0 < probability < 1.0:
         raise RoofError(
@@ -652,7 +675,7 @@ def analyse_envelope(
     prepared = geometry.prepared
     sample = prepared.space.sample(draws, seed) if draws else None
     judge = _judge(geometry, protected, sample)
-    regional = _regional(scenario, len(prepared.batteries))
+    regional = _regional(scenario, len(prepared.batteries), flown=regional_flown)
     now = judge.evaluate()
     limits, _ = speed_limits(judge, regional, probability)
     links = link_limits(judge, regional, probability)
@@ -692,8 +715,17 @@ def analyse_envelope(
                 )
     tradeoffs = [tradeoff(scenario, protected, probability, judge=judge, regional=regional)]
     for name in compare:
-        other = scenario.with_architecture(name)
-        tradeoffs.append(tradeoff(other, protected, probability, draws=draws, seed=seed))
+        tradeoffs.append(
+            tradeoff(
+                scenario.with_architecture(name),
+                protected,
+                probability,
+                draws=draws,
+                seed=seed,
+                flown_strategic=geometry,
+                flown_regional=regional.observation,
+            )
+        )
     return EnvelopeResult(
         scenario=geometry.scenario,
         protected=sorted(protected),

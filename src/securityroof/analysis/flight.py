@@ -141,27 +141,27 @@ def _summarise(
             f"{DEFAULT_SETTINGS.max_flight_time_s / 3600:.0f} hours (orbital or escaping).",
             fix="Lower the burnout speed or steepen the angle.",
         )
-    lat, lon, _ = (float(v[0]) for v in geodetic_of(flight.impact[0, 1:4], planet))
-    burnout_alt = float(geodetic_of(flight.burnout[0, 1:4], planet)[2][0])
+    lat, lon, _ = (float(v[0]) for v in geodetic_of(flight.impact_position_ecef_m[0], planet))
+    burnout_alt = float(geodetic_of(flight.burnout_position_ecef_m[0], planet)[2][0])
     distance = float(
         geodesic_inverse_batch(launch.lat, launch.lon, lat, lon, planet.a_m, planet.f)[0]
     )
-    apogee = float(flight.apogee[0, 1])
+    apogee = float(flight.apogee_altitude_m[0])
     if not np.isfinite(apogee):  # descending from the start: the highest point is the start
         apogee = burnout_alt
     return {
         "range_m": distance,
-        "flight_time_s": float(flight.impact[0, 0]),
+        "flight_time_s": float(flight.impact_time_s[0]),
         "apogee_m": apogee,
         "burnout": BurnoutSummary(
-            time_s=0.0 if t0_is_burnout else float(flight.burnout[0, 0]),
-            speed_m_s=float(np.linalg.norm(flight.burnout[0, 4:7])),
+            time_s=0.0 if t0_is_burnout else float(flight.burnout_time_s[0]),
+            speed_m_s=float(np.linalg.norm(flight.burnout_velocity_m_s[0])),
             angle=float(burnout_angle_of(flight, planet)[0]),
             altitude_m=burnout_alt,
         ),
         "impact_lat": lat,
         "impact_lon": lon,
-        "impact_speed_m_s": float(np.linalg.norm(flight.impact[0, 4:7])),
+        "impact_speed_m_s": float(np.linalg.norm(flight.impact_velocity_m_s[0])),
     }
 
 

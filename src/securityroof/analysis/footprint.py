@@ -141,7 +141,7 @@ def _guidance_table(vehicle, planet, launch, azimuth, shape, drag):
         table_range = ranges[np.arange(len(cutoffs)), best]
         kicks = KICK_GRID[best]
         order = np.argsort(table_range)
-        times = flight.impact[:, 0].reshape(kk.shape)[np.arange(len(cutoffs)), best]
+        times = flight.impact_time_s.reshape(kk.shape)[np.arange(len(cutoffs)), best]
         longest = float(np.nanmax(np.where(np.isfinite(table_range), times, np.nan)))
         return table_range[order], kicks[order], cutoffs[order], longest
     flight = fly_boosted(
@@ -154,7 +154,7 @@ def _guidance_table(vehicle, planet, launch, azimuth, shape, drag):
     r, k = ranges[branch], KICK_GRID[branch]
     keep = np.isfinite(r)
     order = np.argsort(r[keep])
-    longest = float(np.nanmax(flight.impact[branch, 0][keep])) if keep.any() else 0.0
+    longest = float(np.nanmax(flight.impact_time_s[branch][keep])) if keep.any() else 0.0
     return r[keep][order], k[keep][order], np.full(order.size, np.inf), longest
 
 
@@ -251,7 +251,7 @@ def _fan(vehicle, planet, launch, shape, centre_az, azimuths, distances, step_m,
 def _impact_units(flight: FlightArrays) -> np.ndarray:
     """(n, 3) unit vectors toward the impact points; NaN where a trajectory does not land."""
     landed = flight.status == STATUS_IMPACT
-    xyz = np.where(landed[:, None], flight.impact[:, 1:4], np.nan)
+    xyz = np.where(landed[:, None], flight.impact_position_ecef_m, np.nan)
     return xyz / np.linalg.norm(xyz, axis=1)[:, None]
 
 
@@ -298,17 +298,10 @@ def _near_landings(flight: FlightArrays, targets: cKDTree, match_angle: float, d
     """
     gap = _target_gaps(targets, _impact_units(flight), np.nextafter(match_angle, np.inf))
     rows = np.nonzero(gap <= match_angle)[0]
-    last_s = float(flight.impact[rows, 0].max(initial=0.0))
+    last_s = float(flight.impact_time_s[rows].max(initial=0.0))
     n_samples = min(flight.samples.shape[1], math.floor(last_s / dt) + 2)
-    return FlightArrays(
-        flight.status[rows],
-        flight.burnout[rows],
-        flight.apogee[rows],
-        flight.impact[rows],
-        flight.crossings[rows],
-        flight.samples[rows, :n_samples],
-        flight.steps[rows],
-    )
+    near = flight.rows(rows)
+    return replace(near, samples=near.samples[:, :n_samples])
 
 
 def _fly_fan(
@@ -335,7 +328,7 @@ def _fly_fan(
     for start in range(0, rows.size, CHUNK):
         part = (rows[start : start + CHUNK], across[start : start + CHUNK])
         flight = fan.fly(*part, sample_dt_s=dt, sample_until_s=fan.horizon_s)
-        last = float(np.nanmax(flight.impact[:, 0]))
+        last = float(np.nanmax(flight.impact_time_s))
         if last > fan.horizon_s:  # a longer flight than the table's: sample all of it
             flight = fan.fly(*part, sample_dt_s=dt, sample_until_s=last + dt)
         flight = _near_landings(flight, targets, match_angle, dt)

@@ -235,6 +235,10 @@ class Prepared:
     planet: Planet
     space: ValueSpace
     threats: list[Threat]
+    launch_lat_rad: np.ndarray  # (n_threats,) launch points, geodetic
+    launch_lon_rad: np.ndarray
+    target_lat_rad: np.ndarray  # (n_threats,) aim points, geodetic
+    target_lon_rad: np.ndarray
     missiles: list[str]
     missile_of: np.ndarray  # (n_threats,) index into missiles
     missile_slot: np.ndarray  # (n_missiles,) index of the missile's range case u
@@ -403,6 +407,10 @@ def prepare(scenario: Scenario) -> Prepared:
         planet=planet,
         space=ValueSpace(tuple(build.values)),
         threats=threats,
+        launch_lat_rad=np.radians([t.launch_lat_deg for t in threats]),
+        launch_lon_rad=np.radians([t.launch_lon_deg for t in threats]),
+        target_lat_rad=np.radians([t.target_lat_deg for t in threats]),
+        target_lon_rad=np.radians([t.target_lon_deg for t in threats]),
         missiles=missiles,
         missile_of=missile_of,
         missile_slot=missile_slot,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from securityroof.analysis.engagement import Battery, EngagementResult, run_engagements
+from securityroof.analysis.engagement import Battery, EngagementResult
 from securityroof.analysis.raid_parallel import simulate_raid_chunked
 from securityroof.core.raid import RaidResult
 from securityroof.errors import RoofError
@@ -34,19 +34,8 @@ class RaidAnalysis:
     silent_batteries: list[str]  # batteries left out for want of a kill probability
 
 
-def run_raid(
-    scenario: Scenario,
-    size: int,
-    *,
-    trials: int = 10_000,
-    seed: int | None = None,
-    doctrine: str = "shoot-look-shoot",
-    saturate: bool = False,
-    cluster: str | None = None,
-    skip_unknown_pk: bool = False,
-) -> RaidAnalysis:
-    """Monte Carlo raid of `size` missiles; refuses a raid bigger than the
-    engaging batteries' inventory unless `saturate` (a saturation study)."""
+def check_raid_options(size: int, trials: int, doctrine: str) -> None:
+    """The errors for a raid's options, before any engagement is computed."""
     if size < 1:
         raise RoofError(f"a raid needs at least one missile, got {size}.", parameter="size")
     if trials < 1:
@@ -57,12 +46,30 @@ def run_raid(
             parameter="doctrine",
             fix=f"Use {' or '.join(DOCTRINES)}.",
         )
-    engagements = run_engagements(scenario)
+
+
+def run_raid(
+    engagements: EngagementResult,
+    size: int,
+    *,
+    trials: int = 10_000,
+    seed: int | None = None,
+    doctrine: str = "shoot-look-shoot",
+    saturate: bool = False,
+    cluster: str | None = None,
+    skip_unknown_pk: bool = False,
+) -> RaidAnalysis:
+    """Monte Carlo raid of `size` missiles on an engaged scenario
+    (`securityroof.analysis.engagement.run_engagements`'s result); refuses a
+    raid bigger than the engaging batteries' inventory unless `saturate` (a
+    saturation study)."""
+    check_raid_options(size, trials, doctrine)
+    scenario = engagements.scenario
     windows = engagements.windows
     batteries = engagements.batteries
     if not batteries:
         raise RoofError("the scenario has no interceptors.", where=str(scenario.path))
-    n_threats = len(scenario.threats)
+    n_threats = len(engagements.threats)
     rows = np.arange(size) % n_threats
     opportunities = windows.shots[rows]
     first = np.where(windows.engageable, windows.first_intercept_s, np.inf)[rows]
@@ -112,7 +119,7 @@ def run_raid(
         scenario=scenario,
         size=size,
         batteries=batteries,
-        threats_per_missile=[scenario.threats[r].name for r in rows],
+        threats_per_missile=[engagements.threats[r].name for r in rows],
         engagements=engagements,
         result=result,
         silent_batteries=silent,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from securityroof.analysis.cooperation import CooperationResult, analyse_cooperation
-from securityroof.analysis.engagement import EngagementResult, run_engagements
+from securityroof.analysis.engagement import EngagementResult
 from securityroof.data.cities import city_population
 from securityroof.errors import RoofError
 from securityroof.model.scenario import Scenario, Threat
@@ -67,11 +67,12 @@ def _party_of_country(scenario: Scenario, country: str) -> str | None:
 
 
 def analyse_sharing(
-    scenario: Scenario, *, seed: int = 0, n_permutations: int = 2_000
+    engagements: EngagementResult, *, seed: int = 0, n_permutations: int = 2_000
 ) -> SharingResult:
-    """Shapley values and cost shares of the scenario's parties."""
-    engagements = run_engagements(scenario)
-    threats = scenario.threats
+    """Shapley values and cost shares of the parties of an engaged scenario
+    (`securityroof.analysis.engagement.run_engagements`'s result)."""
+    scenario = engagements.scenario
+    threats = engagements.threats
     catalog = scenario.catalog
     site_parties = {
         site_id: {site.party, *([site.host] if site.host else [])}

@@ -56,6 +56,7 @@ from securityroof.analysis.engagement import (
     detect_all,
     engagement_result,
     evaluate,
+    flights_of,
     observe,
 )
 from securityroof.analysis.prepare import Prepared, prepare
@@ -294,14 +295,26 @@ def strategic_scenario(scenario: Scenario) -> Scenario:
     return dataclasses.replace(scenario, threats=threats)
 
 
-def strategic_geometry(scenario: Scenario) -> StrategicGeometry:
-    """Fly and observe the scenario's strategic set once (see `StrategicGeometry`)."""
+def strategic_geometry(
+    scenario: Scenario, *, flown: StrategicGeometry | None = None
+) -> StrategicGeometry:
+    """Fly and observe the scenario's strategic set once (see `StrategicGeometry`).
+
+    `flown`: another variant's geometry (another architecture on the same
+    threats) whose trajectories this one reuses where its strategic set
+    holds them all; only the sensors and batteries are observed anew.
+    """
     strategic = strategic_scenario(scenario)
     prepared = prepare(strategic)
     space = prepared.space
     case_draw = space.case_vector(strategic.threat_case, strategic.defence_case)
     box = np.stack(space.bounds())
-    seen = observe(prepared, np.concatenate([box, case_draw]), skip_unreachable=True)
+    flights = None
+    if flown is not None:  # both span the whole box: the same missile range cases
+        flights = flights_of(flown.observation.flights, flown.prepared.threats, prepared.threats)
+    seen = observe(
+        prepared, np.concatenate([box, case_draw]), skip_unreachable=True, flights=flights
+    )
     return StrategicGeometry(
         scenario=strategic,
         prepared=prepared,

@@ -161,11 +161,13 @@ def raid(
     as_json: AsJson = False,
 ) -> None:
     """Monte Carlo raid: expected leakers, chance of no leaker, interceptors used."""
-    from securityroof.analysis.raid import run_raid
+    from securityroof.analysis.engagement import run_engagements
+    from securityroof.analysis.raid import check_raid_options, run_raid
 
     with user_errors():
+        check_raid_options(size, trials, doctrine)
         analysis = run_raid(
-            load_scenario(scenario),
+            run_engagements(load_scenario(scenario)),
             size,
             trials=trials,
             seed=seed,
@@ -212,10 +214,11 @@ def share(
     as_json: AsJson = False,
 ) -> None:
     """Who contributes what: Shapley values, benefits and cost shares of the parties."""
+    from securityroof.analysis.engagement import run_engagements
     from securityroof.analysis.sharing import analyse_sharing
 
     with user_errors():
-        result = analyse_sharing(load_scenario(scenario), seed=seed)
+        result = analyse_sharing(run_engagements(load_scenario(scenario)), seed=seed)
         c = result.cooperation
         shares = c.cost_shares
         assert shares is not None
@@ -316,7 +319,7 @@ def footprint(
             from securityroof.analysis.assess import label_of
 
             for architecture in compare.split(","):
-                variant = load_scenario(scenario, architecture=architecture.strip())
+                variant = base.with_architecture(architecture.strip())
                 variants.append(variant)
                 # The scenario's own sites come along, and the label says so.
                 labels.append(label_of(variant, architecture.strip()))

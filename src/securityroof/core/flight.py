@@ -113,6 +113,53 @@ class FlightArrays:
     samples: np.ndarray
     steps: np.ndarray
 
+    # The event arrays' columns by name: readers use these, never the column numbers.
+
+    @property
+    def burnout_time_s(self) -> np.ndarray:
+        return self.burnout[:, 0]
+
+    @property
+    def burnout_position_ecef_m(self) -> np.ndarray:
+        return self.burnout[:, 1:4]
+
+    @property
+    def burnout_velocity_m_s(self) -> np.ndarray:
+        return self.burnout[:, 4:7]
+
+    @property
+    def apogee_time_s(self) -> np.ndarray:
+        return self.apogee[:, 0]
+
+    @property
+    def apogee_altitude_m(self) -> np.ndarray:
+        return self.apogee[:, 1]
+
+    @property
+    def impact_time_s(self) -> np.ndarray:
+        """Flight time to impact (s); NaN where it does not come down."""
+        return self.impact[:, 0]
+
+    @property
+    def impact_position_ecef_m(self) -> np.ndarray:
+        return self.impact[:, 1:4]
+
+    @property
+    def impact_velocity_m_s(self) -> np.ndarray:
+        return self.impact[:, 4:7]
+
+    def rows(self, index: np.ndarray | slice) -> FlightArrays:
+        """The trajectories at `index` (an index array, mask or slice), as a batch."""
+        return FlightArrays(
+            self.status[index],
+            self.burnout[index],
+            self.apogee[index],
+            self.impact[index],
+            self.crossings[index],
+            self.samples[index],
+            self.steps[index],
+        )
+
 
 def _inertial_state(position_ecef_m, velocity_rel_m_s, epoch_s, omega_rad_s):
     """Inertial (r, v) at rotation angle omega * epoch from ECEF position and

@@ -141,8 +141,8 @@ FAN_AZIMUTH = 0.5 * math.pi  # due east along the equator
 
 
 def _burnout_speed_and_angle(flight) -> tuple[np.ndarray, np.ndarray]:
-    r = flight.burnout[:, 1:4]
-    v = flight.burnout[:, 4:7]
+    r = flight.burnout_position_ecef_m
+    v = flight.burnout_velocity_m_s
     speed = np.linalg.norm(v, axis=1)
     with np.errstate(invalid="ignore"):
         sin_gamma = np.sum(r * v, axis=1) / (speed * np.linalg.norm(r, axis=1))

@@ -126,7 +126,7 @@ def geodetic_of(points_ecef_m: np.ndarray, planet: Planet) -> tuple[np.ndarray, 
 
 def burnout_angle_of(flight: FlightArrays, planet: Planet) -> np.ndarray:
     """Flight-path angle (rad) of the Earth-relative velocity at burnout."""
-    position, velocity = flight.burnout[:, 1:4], flight.burnout[:, 4:7]
+    position, velocity = flight.burnout_position_ecef_m, flight.burnout_velocity_m_s
     lat, lon, _ = geodetic_of(position, planet)
     up = np.column_stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)))
     speed = np.linalg.norm(velocity, axis=1)
@@ -135,7 +135,7 @@ def burnout_angle_of(flight: FlightArrays, planet: Planet) -> np.ndarray:
 
 def impacts_of(flight: FlightArrays, launch: Launch, planet: Planet) -> Impacts:
     """Impact points of a batch and their distance and azimuth from the launch."""
-    lat, lon, _ = geodetic_of(flight.impact[:, 1:4], planet)
+    lat, lon, _ = geodetic_of(flight.impact_position_ecef_m, planet)
     hit = flight.status == STATUS_IMPACT
     distance = np.full(lat.shape, np.inf)
     azimuth = np.full(lat.shape, np.nan)
@@ -154,7 +154,7 @@ def impacts_of(flight: FlightArrays, launch: Launch, planet: Planet) -> Impacts:
         lon=lon,
         range_m=distance,
         azimuth=azimuth,
-        apogee_m=flight.apogee[:, 1],
+        apogee_m=flight.apogee_altitude_m,
         burnout_angle=burnout_angle_of(flight, planet),
     )
 
@@ -544,7 +544,7 @@ def aim_many(
                 guidance = Guidance(float(x[i, 0]), float(x[i, 1]), np.inf)
             out[k] = AimSolution(
                 guidance=guidance,
-                flight=_row(flight, i),
+                flight=flight.rows(slice(i, i + 1)),
                 impact_lat=float(impacts.lat[i]),
                 impact_lon=float(impacts.lon[i]),
                 miss_m=float(miss[i]),
@@ -588,13 +588,6 @@ def _best_kicks(problem: _Problem, azimuths: np.ndarray, cutoffs: np.ndarray) ->
         problem.fly(np.repeat(azimuths, n_k), np.tile(KICK_GRID, n), np.repeat(cutoffs, n_k))[1]
     ).reshape(n, n_k)
     return np.array([_refine_peak(KICK_GRID, row, int(np.argmax(row))) for row in rows])
-
-
-def _row(flight: FlightArrays, row: int) -> FlightArrays:
-    """One trajectory of a batch, as a batch of one."""
-    return FlightArrays(
-        *(getattr(flight, name)[row : row + 1] for name in flight.__dataclass_fields__)
-    )
 
 
 def _newton_many(

@@ -551,8 +551,8 @@ def predict_impact(
     )
     if not np.all(flight.status == STATUS_IMPACT):
         return None
-    t_imp = flight.impact[:, 0]
-    pos = flight.impact[:, 1:4]
+    t_imp = flight.impact_time_s
+    pos = flight.impact_position_ecef_m
     mean = wm @ pos
     lat0, lon0, _ = ecef_to_geodetic(mean[0], mean[1], mean[2], planet.a_m, planet.f)
     east, north, _ = enu_basis(lat0, lon0)

@@ -129,6 +129,7 @@ from securityroof.model.quantity import Case, Quantity
 from securityroof.model.signature import MissileSignature
 
 SHAPES = ("minimum-energy", "lofted", "depressed")
+ThreatClass = Literal["regional", "strategic"]
 # What errors name as the file of a scenario built from text or a mapping.
 IN_MEMORY = Path("<string>")
 # The catalog tables a scenario's [overrides] may change.
@@ -403,7 +404,7 @@ class Threat:
     rcs_m2: float | None  # the RV's cross section in every band, overriding the catalog's
     launch_area: str | None = None  # catalog launch area id, when launched from one
     party: str | None = None  # whose missile (the launch area's party, or as given)
-    threat_class: str = "regional"  # "strategic" or "regional" (`threat_class`)
+    threat_class: ThreatClass = "regional"  # the one rule: `threat_class`
 
 
 @dataclass(frozen=True)
@@ -993,7 +994,7 @@ def _resolve_threat(spec: ThreatSpec, index: int, catalog: Catalog, path: Path) 
 
 def threat_class(
     catalog: Catalog, missile_id: str, launch_area: str | None, party: str | None = None
-) -> str:
+) -> ThreatClass:
     """ "strategic" or "regional": the one rule every command uses.
 
     Strategic: launched from a strategic launch area (ICBM field, SLBM patrol

@@ -124,7 +124,7 @@ class ExerciseEngine:
                 sensors,
                 self.planet.a_m,
                 self.planet.f,
-                burnout_s=result.flights.burnout[:, 0],
+                burnout_s=result.flights.burnout_time_s,
             )
         self.sensor_ids = [f"{p.site}/{p.type}#{j}" for j, p in enumerate(self.placements)]
         spec = self.operations.spec

@@ -101,10 +101,10 @@ def threat_records(result: EngagementResult) -> list[dict[str, Any]]:
                 "target_lon_deg": threat.target_lon_deg,
                 "shape": threat.shape,
                 "launch_time_s": threat.launch_time_s,
-                "burnout_time_s": number_or_none(float(flights.burnout[t, 0])),
-                "apogee_km": _km(number_or_none(float(flights.apogee[t, 1]))),
-                "apogee_time_s": number_or_none(float(flights.apogee[t, 0])),
-                "flight_time_s": number_or_none(float(flights.impact[t, 0])),
+                "burnout_time_s": number_or_none(float(flights.burnout_time_s[t])),
+                "apogee_km": _km(number_or_none(float(flights.apogee_altitude_m[t]))),
+                "apogee_time_s": number_or_none(float(flights.apogee_time_s[t])),
+                "flight_time_s": number_or_none(float(flights.impact_time_s[t])),
             }
         )
     return rows

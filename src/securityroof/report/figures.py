@@ -47,7 +47,7 @@ def engagement_timeline(assessment: Assessment, path: Path) -> None:
     labels = []
     for t, threat in enumerate(threats):
         row = t
-        impact = result.flights.impact[t, 0]
+        impact = result.flights.impact_time_s[t]
         axes.plot([0, impact], [row, row], color="#cccccc", linewidth=1)
         for b, battery in enumerate(batteries):
             if windows.engageable[t, b]:

@@ -37,10 +37,16 @@ def threat_track(result: EngagementResult, t: int) -> tuple[np.ndarray, np.ndarr
     keep = np.all(np.isfinite(samples[:, :3]), axis=1)
     times = np.asarray(result.times_s, dtype=float)[keep]
     positions = samples[keep, :3]
-    impact = result.flights.impact[t]
-    if np.all(np.isfinite(impact[:4])) and (times.size == 0 or impact[0] > times[-1]):
-        times = np.append(times, impact[0])
-        positions = np.vstack([positions, impact[1:4]])
+    flights = result.flights
+    impact_s = flights.impact_time_s[t]
+    impact_m = flights.impact_position_ecef_m[t]
+    if (
+        np.isfinite(impact_s)
+        and np.all(np.isfinite(impact_m))
+        and (times.size == 0 or impact_s > times[-1])
+    ):
+        times = np.append(times, impact_s)
+        positions = np.vstack([positions, impact_m])
     return times, positions
 
 
