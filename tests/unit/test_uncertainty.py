@@ -125,3 +125,23 @@ def test_stability_carries_probability_cases_and_a_sentence(tmp_path: Path) -> N
     assert "most capable defence, least capable offence" in labels
     assert result.track_assumptions[-1].source.startswith("a fire-control track at launch")
     assert {row.site for row in result.table} == {"fort-greely", "vandenberg"}
+
+
+def test_a_nearly_constant_output_has_no_sensitivity_rather_than_an_error():
+    """SALib's delta estimator fails on a singular density estimate when all
+    draws but one give the same output; the analysis then reports no indices
+    (as for a constant output) instead of stopping with a traceback."""
+    from types import SimpleNamespace
+
+    from securityroof.analysis.uncertainty import sensitivity
+
+    values = [SimpleNamespace(key=f"k{i}", label=f"l{i}", low=0.0, high=1.0) for i in range(3)]
+    space = SimpleNamespace(uncertain_indices=lambda: np.arange(3), values=values)
+    prepared = SimpleNamespace(space=space)
+    draws = np.random.default_rng(0).random((40, 3))
+    output = np.zeros(40)
+    output[0] = 5.0
+    assert sensitivity(prepared, draws, output, 7) == []  # type: ignore[arg-type]
+    varied = draws[:, 0] * 10.0  # an output that varies: indices, the driver first
+    found = sensitivity(prepared, draws, varied, 7)  # type: ignore[arg-type]
+    assert found[0].key == "k0"

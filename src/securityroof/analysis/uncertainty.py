@@ -207,7 +207,10 @@ def monte_carlo(
 def sensitivity(
     prepared: Prepared, draws: np.ndarray, output: np.ndarray, seed: int
 ) -> list[Sensitivity]:
-    """Delta and S1 indices of `output` over the uncertain values, largest delta first."""
+    """Delta and S1 indices of `output` over the uncertain values, largest delta first.
+
+    None (an empty list) below 20 draws, for a constant output, or where the
+    estimator cannot resolve a nearly constant one."""
     free = prepared.space.uncertain_indices()
     y = np.where(np.isfinite(output), output, MARGIN_FLOOR_S)
     y = np.maximum(y, MARGIN_FLOOR_S)
@@ -224,17 +227,24 @@ def sensitivity(
     # SALib's notes on the estimator go to the warnings machinery (whose filter
     # and formatter it changes): record them here rather than print them.
     formatter = warnings.formatwarning
-    with warnings.catch_warnings(record=True):
-        result = delta.analyze(
-            problem,
-            np.ascontiguousarray(draws[:, free]),
-            np.ascontiguousarray(y),
-            num_resamples=20,
-            seed=seed,
-            print_to_console=False,
-            method="all",  # delta and S1; the raw delta suits a Latin hypercube of the box
-        )
-    warnings.formatwarning = formatter
+    try:
+        with warnings.catch_warnings(record=True):
+            result = delta.analyze(
+                problem,
+                np.ascontiguousarray(draws[:, free]),
+                np.ascontiguousarray(y),
+                num_resamples=20,
+                seed=seed,
+                print_to_console=False,
+                method="all",  # delta and S1; the raw delta suits a Latin hypercube of the box
+            )
+    except (ValueError, np.linalg.LinAlgError):
+        # The density estimate behind the delta index needs an output that
+        # varies over the sample: one that is nearly constant (a single draw
+        # apart, in a small sample) has no index to give, like a constant one.
+        return []
+    finally:
+        warnings.formatwarning = formatter
     found = [
         Sensitivity(
             key=v.key,
