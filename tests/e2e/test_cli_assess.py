@@ -190,7 +190,9 @@ def test_only_runs_the_parts_named(tmp_path):
     assert result.returncode == 0, result.stderr
     steps = [STEP_LINE.match(line) for line in result.stderr.splitlines()]
     names = [m.group(3) for m in steps if m]
+    # The fair shares are valued on the engagements: sharing runs them first.
     assert names == [
+        "engagements",
         "footprint epaa-phase-3",
         "footprint epaa-phase-1",
         "cost sharing",
@@ -199,13 +201,14 @@ def test_only_runs_the_parts_named(tmp_path):
     results = json.loads((out / "results.json").read_text())
     assert list(results["footprints"]) == ["epaa-phase-3", "epaa-phase-1"]
     assert results["shapley"]
-    for skipped in ("verdict", "validation", "raid", "envelope", "engageable_pairs"):
+    assert results["engageable_pairs"] is not None
+    for skipped in ("verdict", "validation", "raid", "envelope"):
         assert results[skipped] is None, skipped
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["parameters"]["parts"] == ["footprint", "sharing"]
+    assert manifest["parameters"]["parts"] == ["engagements", "footprint", "sharing"]
     assert manifest["parameters"]["compare"] == ["epaa-phase-1"]
     html = (out / "index.html").read_text()
-    for section in ("Engagements", "Stability verdict", "Transparency envelope", "Reference raid"):
+    for section in ("Stability verdict", "Transparency envelope", "Reference raid"):
         assert f"{section}: not run (--only)." in html
     assert "Defended footprints: not run" not in html
     assert "not run (--only)" in result.stdout  # the terminal summary says so too

@@ -1112,17 +1112,25 @@ def regional_threats(scenario: Scenario) -> list[Threat]:
 def _unsafe_character(text: str, multiline: bool) -> str | None:
     """The first character that must not appear in scenario text, or None.
 
-    Control characters (terminal escape codes, NUL, carriage returns) and the
-    bidirectional overrides that make text read differently from what it is
-    are refused; tabs and newlines only where text may run over lines.
+    Control characters (terminal escape codes, NUL, carriage returns), the
+    bidirectional overrides that make text read differently from what it is,
+    line and paragraph separators, and code points with no printable meaning
+    (unassigned, private use, lone surrogates) are refused; tabs and newlines
+    only where text may run over lines. Joiners (Cf, e.g. the zero-width
+    non-joiner of Persian names) are kept.
     """
     for char in text:
         if multiline and char in "\n\t":
             continue
         category = unicodedata.category(char)
-        if category == "Cc" or (category == "Cf" and unicodedata.bidirectional(char) in _BIDI):
+        if category in _UNPRINTABLE or (
+            category == "Cf" and unicodedata.bidirectional(char) in _BIDI
+        ):
             return char
     return None
+
+
+_UNPRINTABLE = frozenset({"Cc", "Cn", "Co", "Cs", "Zl", "Zp"})
 
 
 _BIDI = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
@@ -1141,7 +1149,7 @@ def check_raw_values(raw: dict[str, Any], where: str) -> None:
                 bad = _unsafe_character(str(key), multiline=False)
                 if bad is not None:
                     raise RoofError(
-                        f"a key holds the control character {bad!r} ({key!r}).",
+                        f"a key holds the unprintable character {bad!r} ({key!r}).",
                         where=at,
                         fix="Keys are plain names: remove the character.",
                     )
@@ -1152,9 +1160,9 @@ def check_raw_values(raw: dict[str, Any], where: str) -> None:
             bad = _unsafe_character(value, multiline=last in _MULTILINE_KEYS)
             if bad is not None:
                 raise RoofError(
-                    f"the text holds the control character {bad!r} ({value[:60]!r}).",
+                    f"the text holds the unprintable character {bad!r} ({value[:60]!r}).",
                     where=at,
-                    fix="Remove control characters (escape codes, line breaks in names).",
+                    fix="Remove control and unassigned characters (escape codes, line breaks).",
                 )
         elif isinstance(value, bool):
             continue
