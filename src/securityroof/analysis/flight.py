@@ -34,8 +34,8 @@ from securityroof.core.targeting import (
 from securityroof.errors import RoofError
 from securityroof.model.catalog import MissileCatalog
 from securityroof.model.quantity import Case
+from securityroof.model.shapes import SHAPES
 
-SHAPES = ("minimum-energy", "lofted", "depressed")
 # Bounds on a sampled time series: finer than any sensor frame, and few enough
 # samples to hold (an ICBM flight of 2,000 s at 0.01 s is 200,000 rows).
 SAMPLE_INTERVAL_S = (0.01, 600.0)

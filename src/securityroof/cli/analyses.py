@@ -5,19 +5,22 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from securityroof.cli._app import AsJson, Cluster, app, stdout, titled_table, user_errors
 from securityroof.errors import RoofError
-from securityroof.model.scenario import Scenario, load_scenario
 from securityroof.records.raid import raid_record
 from securityroof.records.shares import shares_record
 from securityroof.records.stability import stability_record
 from securityroof.report.believe import believe_table
 
-# Each command imports its analysis (numba kernels, matplotlib, Dask) itself:
+if TYPE_CHECKING:
+    from securityroof.model.scenario import Scenario
+
+# Each command imports its analysis (numba kernels, matplotlib, Dask) and the
+# scenario models itself:
 # `roof` then starts without loading what the command at hand does not need
 # (the record modules load no analysis).
 
@@ -42,6 +45,7 @@ def stability(
 ) -> None:
     """Can the roof engage another party's strategic forces? Verdict, probability, evidence."""
     from securityroof.analysis.stability import DEFAULT_SEED, SPEED_SWEEP_M_S, analyse_stability
+    from securityroof.model.scenario import load_scenario
 
     with user_errors():
         if draws < 1:
@@ -163,6 +167,7 @@ def raid(
     """Monte Carlo raid: expected leakers, chance of no leaker, interceptors used."""
     from securityroof.analysis.engagement import run_engagements
     from securityroof.analysis.raid import check_raid_options, run_raid
+    from securityroof.model.scenario import load_scenario
 
     with user_errors():
         check_raid_options(size, trials, doctrine)
@@ -216,6 +221,7 @@ def share(
     """Who contributes what: Shapley values, benefits and cost shares of the parties."""
     from securityroof.analysis.engagement import run_engagements
     from securityroof.analysis.sharing import analyse_sharing
+    from securityroof.model.scenario import load_scenario
 
     with user_errors():
         result = analyse_sharing(run_engagements(load_scenario(scenario)), seed=seed)
@@ -296,6 +302,7 @@ def footprint(
 ) -> None:
     """Defended footprint: which aim points the architecture defends, against what."""
     from securityroof.analysis.footprint import DEFAULT_REGION, analyse_footprint, cueing_variants
+    from securityroof.model.scenario import load_scenario
     from securityroof.records.footprint import footprint_cells, footprint_summary
     from securityroof.report.footprint_export import write_geojson
     from securityroof.report.maps import footprint_map

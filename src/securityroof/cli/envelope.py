@@ -11,7 +11,6 @@ import typer
 
 from securityroof.cli._app import AsJson, Cluster, app, stdout, titled_table, user_errors
 from securityroof.errors import RoofError
-from securityroof.model.scenario import load_scenario
 
 
 def _region(text: str) -> tuple[float, float, float, float]:
@@ -247,6 +246,7 @@ def envelope(
 ) -> None:
     """The transparency envelope: speed limits, where sites may stand, when links may pass
     tracks, the regime's verifiable parameters and the regional-defence trade-off."""
+    from securityroof.model.scenario import load_scenario
     from securityroof.ops.manifest import EnvelopeOptions, build_manifest, run_envelope
     from securityroof.records.envelope import envelope_record
     from securityroof.report.envelope_export import envelope_geojson

@@ -11,27 +11,21 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from securityroof.analysis.flight import (
-    SHAPES,
-    EarthOptions,
-    check_burnout_state,
-    check_latlon,
-    check_sample_interval,
-    fly_from_burnout,
-    fly_max_range,
-    fly_to_target,
-)
 from securityroof.cli._app import AsJson, app, shown, stdout, user_errors
 from securityroof.errors import RoofError
-from securityroof.model.catalog import load_missiles
+from securityroof.model.shapes import SHAPES
 from securityroof.records.flight import flight_record
-from securityroof.report.flight_export import check_samples_path, write_flight_samples
+
+# The flight physics (numba kernels), the catalog and the sample writer are
+# imported by the functions that use them, so that `roof --help` starts without loading them.
 
 DEFAULT_BURNOUT_BODY = "generic-icbm"
 
 
 def parse_latlon(text: str, option: str) -> tuple[float, float]:
     """'LAT,LON' in degrees -> (lat_deg, lon_deg), checked."""
+    from securityroof.analysis.flight import check_latlon
+
     parts = text.replace(" ", "").split(",")
     try:
         if len(parts) != 2:
@@ -164,6 +158,17 @@ def fly(
     as_json: AsJson = False,
 ) -> None:
     """Fly a missile: to an aim point, from a burnout state, or to its maximum range."""
+    from securityroof.analysis.flight import (
+        EarthOptions,
+        check_burnout_state,
+        check_sample_interval,
+        fly_from_burnout,
+        fly_max_range,
+        fly_to_target,
+    )
+    from securityroof.model.catalog import load_missiles
+    from securityroof.report.flight_export import check_samples_path, write_flight_samples
+
     with user_errors():
         if samples is not None:
             check_samples_path(samples)  # before any work: nothing to lose if it is wrong

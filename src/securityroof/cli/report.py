@@ -10,16 +10,18 @@ import typer
 
 from securityroof.cli._app import app, stdout, titled_table, user_errors
 from securityroof.errors import RoofError
-from securityroof.model.scenario import Scenario, default_scenario_path, load_scenario
 
 if TYPE_CHECKING:
     from securityroof.analysis.assess import Assessment
+    from securityroof.model.scenario import Scenario
 
 DEFAULT_OUT = Path("securityroof-report")
 
 
 def default_scenario() -> Path:
     """The built-in assessment: the joint NATO-Russia roof."""
+    from securityroof.model.scenario import default_scenario_path
+
     return default_scenario_path()
 
 
@@ -79,6 +81,7 @@ def assess(
         from securityroof.analysis.assess import assess as run_assessment
         from securityroof.analysis.engagement import require_batteries
         from securityroof.cli.progress import StepProgress
+        from securityroof.model.scenario import load_scenario
         from securityroof.report.html import write_report
 
         loaded = load_scenario(path)  # a scenario error stops before any output

@@ -9,12 +9,12 @@ from typing import Annotated
 
 import typer
 
-from securityroof.analysis.engagement import run_engagements
 from securityroof.cli._app import AsJson, app, stdout, titled_table, user_errors
-from securityroof.model.catalog import load_catalog, unknown_name_error
-from securityroof.model.scenario import load_scenario
 from securityroof.records.engagement import engagement_record
-from securityroof.report.listing import KINDS, catalog_records, scenario_record
+from securityroof.report.catalog_kinds import KINDS
+
+# The catalog, the scenario models and the physics are imported by the commands
+# that use them, so that `roof --help` starts without loading them.
 
 
 @app.command()
@@ -23,6 +23,9 @@ def catalog(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")] = False,
 ) -> None:
     """List catalog entries with the source of every number."""
+    from securityroof.model.catalog import load_catalog, unknown_name_error
+    from securityroof.report.listing import catalog_records
+
     with user_errors():
         if kind not in KINDS:
             raise unknown_name_error("catalog kind", kind, KINDS, "roof catalog")
@@ -44,6 +47,9 @@ def check(
     as_json: AsJson = False,
 ) -> None:
     """Validate a scenario file and print what it contains."""
+    from securityroof.model.scenario import load_scenario
+    from securityroof.report.listing import scenario_record
+
     with user_errors():
         record = scenario_record(load_scenario(scenario))
         if as_json:
@@ -86,6 +92,9 @@ def engage(
     as_json: Annotated[bool, typer.Option("--json", help="A JSON array of records.")] = False,
 ) -> None:
     """Engagement windows of every threat against every interceptor site."""
+    from securityroof.analysis.engagement import run_engagements
+    from securityroof.model.scenario import load_scenario
+
     with user_errors():
         result = run_engagements(load_scenario(scenario))
         records = [engagement_record(r) for r in result.records]

@@ -126,9 +126,9 @@ from securityroof.model.defence import Interceptor, SensorType, Site
 from securityroof.model.missile import Missile, Stage
 from securityroof.model.operations import APPROVER_ROLES, Operations, OperationsSpec
 from securityroof.model.quantity import Case, Quantity
+from securityroof.model.shapes import SHAPES, Shape
 from securityroof.model.signature import MissileSignature
 
-SHAPES = ("minimum-energy", "lofted", "depressed")
 ThreatClass = Literal["regional", "strategic"]
 # What errors name as the file of a scenario built from text or a mapping.
 IN_MEMORY = Path("<string>")
@@ -240,9 +240,7 @@ class StrategicSpec(BaseModel):
     """Only these catalog launch areas (ICBM fields, SLBM patrol areas)."""
     targets: list[str] | None = Field(default=None, min_length=1)
     """Catalog target areas, instead of the strategic adversaries' 20 most populous cities."""
-    shapes: list[Literal["minimum-energy", "lofted", "depressed"]] = Field(
-        default=["minimum-energy", "lofted", "depressed"], min_length=1
-    )
+    shapes: list[Shape] = Field(default=list(SHAPES), min_length=1)
     """Trajectory shapes flown from each launch area."""
     missiles: Literal["primary", "all"] = "primary"
     """Each launch area's first catalogued missile, or all of them."""
@@ -306,9 +304,7 @@ class ThreatSpec(BaseModel):
     """Catalog target areas to aim at."""
     to_latlon: list[tuple[float, float]] = []
     """Aim points, [[lat, lon], ...] in degrees."""
-    shapes: list[Literal["minimum-energy", "lofted", "depressed"]] = Field(
-        default=["minimum-energy"], min_length=1
-    )
+    shapes: list[Shape] = Field(default=["minimum-energy"], min_length=1)
     """Trajectory shapes, each flown to each aim point."""
     launch_time_s: float = Field(default=0.0, ge=0.0, le=86_400.0, allow_inf_nan=False)
     """Launch time in the scenario's clock (raids and the operations exercise)."""

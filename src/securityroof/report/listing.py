@@ -11,16 +11,6 @@ from securityroof.model.catalog import Catalog, quantities_in
 from securityroof.model.quantity import Quantity
 from securityroof.model.scenario import Scenario
 
-KINDS = (
-    "missiles",
-    "interceptors",
-    "sensors",
-    "sites",
-    "architectures",
-    "threats",
-    "signatures",
-)
-
 
 def _plain(value: Any) -> Any:
     """Quantities as {nominal, low, high}; models as dicts; everything JSON-ready."""
