@@ -52,7 +52,7 @@ from securityroof.analysis.sharing import analyse_sharing
 from securityroof.analysis.stability import analyse_stability
 from securityroof.analysis.validation import validate
 from securityroof.model.scenario import Scenario, load_scenario
-from securityroof.report.html import results_record
+from securityroof.records.assessment import results_record
 
 QUICK = """
 [scenario]

@@ -30,6 +30,7 @@ from securityroof.report.czml import write_czml
 from securityroof.report.envelope_export import envelope_geojson
 from securityroof.report.files import replace_report
 from securityroof.report.footprint_export import write_geojson
+from securityroof.report.glossary import used_in, visible_text
 from securityroof.report.interactive import (
     LEAFLET_DIR,
     Leaflet,
@@ -309,7 +310,7 @@ def _render(
         f"{c.missile} from {c.launch_area} ({c.shape})"
         for c in (assessment.footprint.configs if assessment.footprint else [])
     )
-    return environment.get_template("report.html.j2").render(
+    values = dict(
         name=scenario.name,
         scenario_file=str(scenario.path),
         sha256=scenario.digest,
@@ -337,3 +338,8 @@ def _render(
         not_run=NOT_RUN,
         **_sentences(assessment),
     )
+    template = environment.get_template("report.html.j2")
+    # The abbreviations the page uses, spelt out at its end: known only once
+    # the page is written, so it is rendered twice (milliseconds).
+    glossary = used_in(visible_text(template.render(**values, glossary=[])))
+    return template.render(**values, glossary=glossary)
