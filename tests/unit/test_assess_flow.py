@@ -13,36 +13,21 @@ from securityroof.analysis.engagement import Flights, fly_threats
 from securityroof.analysis.envelope import analyse_envelope
 from securityroof.analysis.stability import analyse_stability
 from securityroof.model.scenario import Scenario, load_scenario
+from tests.e2e.test_cli_assess import SMALL as ASSESSED
 
 # The e2e test's small assessment, with an ICBM launched from a given point
 # (no launch area): strategic by `threat_class`, so judged by the stability
 # verdict and kept out of the regional engagements.
-SMALL = """
-[scenario]
-name = "small assessment"
-architecture = "epaa-phase-3"
-
-[[threats]]
-missile = "sejjil-2"
-from = "tabriz"
-to = ["bucharest", "athens"]
-
-[[threats]]
-missile = "generic-icbm"
-from = "kozelsk"
-to = ["washington"]
-
-[[threats]]
+SMALL = ASSESSED.replace(
+    "[strategic]",
+    """[[threats]]
 name = "icbm from a given point"
 missile = "generic-icbm"
 from_latlon = [55.5, 37.5]
 to = ["washington"]
 
-[strategic]
-launch_areas = ["kozelsk"]
-targets = ["washington"]
-shapes = ["minimum-energy"]
-"""
+[strategic]""",
+)
 
 
 def _small(tmp_path):
