@@ -25,7 +25,6 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from securityroof.compiling import announce_compilation
 from securityroof.errors import RoofError
 from securityroof.model.scenario import Scenario, default_scenario_path, load_scenario
 from securityroof.results import (
@@ -195,7 +194,6 @@ def fly(
     from securityroof.model.catalog import load_missiles
     from securityroof.records.flight import flight_record
 
-    announce_compilation()
     if case not in CASES:
         raise RoofError(
             f"unknown case {case!r}.", parameter="case", fix="Use low, nominal or high."
@@ -301,7 +299,6 @@ def engagements(scenario: ScenarioLike) -> Engagements:
     from securityroof.analysis.engagement import run_engagements
     from securityroof.records.engagement import engagement_record
 
-    announce_compilation()
     result = run_engagements(_scenario(scenario))
     return Engagements(result, [engagement_record(r) for r in result.records])
 
@@ -332,7 +329,6 @@ def footprint(
     from securityroof.analysis.footprint import DEFAULT_REGION, analyse_footprint
     from securityroof.records.footprint import footprint_summary
 
-    announce_compilation()
     _finite(resolution_deg, "resolution_deg")
     region = DEFAULT_REGION if region_deg is None else _region(region_deg)
     result = analyse_footprint(_scenario(scenario), resolution_deg=resolution_deg, region=region)
@@ -371,7 +367,6 @@ def stability(scenario: ScenarioLike, *, draws: int = 300, seed: int | None = No
     from securityroof.analysis.stability import DEFAULT_SEED, analyse_stability
     from securityroof.records.stability import stability_record
 
-    announce_compilation()
     if not isinstance(draws, int) or draws < 1:
         raise RoofError(f"the Monte Carlo size must be at least 1, got {draws}.", parameter="draws")
     result = analyse_stability(
@@ -399,7 +394,6 @@ def sharing(scenario: ScenarioLike | Engagements, *, seed: int = 0) -> Sharing:
     from securityroof.analysis.sharing import analyse_sharing
     from securityroof.records.shares import shares_record
 
-    announce_compilation()
     result = analyse_sharing(_engagements_of(scenario), seed=seed)
     return Sharing(result, shares_record(result))
 
@@ -449,7 +443,6 @@ def raid(
     from securityroof.records.raid import raid_record
 
     check_raid_options(size, trials, doctrine)  # before anything is flown
-    announce_compilation()
     analysis = run_raid(
         _engagements_of(scenario),
         size,
@@ -498,7 +491,6 @@ def envelope(
     from securityroof.analysis.envelope import analyse_envelope
     from securityroof.records.envelope import envelope_record
 
-    announce_compilation()
     result = analyse_envelope(
         _scenario(scenario),
         party=party,
@@ -531,7 +523,6 @@ def assess(scenario: ScenarioLike | None = None, *, resolution_deg: float = 1.0)
     from securityroof.analysis.engagement import require_batteries
     from securityroof.records.assessment import results_record
 
-    announce_compilation()
     loaded = default_scenario() if scenario is None else _scenario(scenario)
     require_batteries(loaded)
     result = run_assessment(loaded, resolution_deg=resolution_deg)

@@ -76,3 +76,11 @@ def test_the_probe_sees_the_physics_once_a_command_runs() -> None:
     code, heavy = _run("fly", "--missile", "shahab-3", "--from", "38.08,46.29")
     assert code == 2
     assert {"securityroof.analysis.flight", "securityroof.model.catalog", "numba"} <= set(heavy)
+
+
+def test_comparing_reports_needs_no_physics(tmp_path: Path) -> None:
+    # `roof diff` reads two reports' JSON: its error for a folder that is not
+    # a report comes before any model or kernel is loaded.
+    code, heavy = _run("diff", str(tmp_path / "a"), str(tmp_path / "b"))
+    assert code == 2
+    assert heavy == []

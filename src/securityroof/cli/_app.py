@@ -30,7 +30,6 @@ from rich.table import Table
 from rich.text import Text
 
 from securityroof._version import __version__
-from securityroof.compiling import announce_compilation
 from securityroof.errors import RoofError
 
 EXIT_USER_ERROR = 2
@@ -184,11 +183,7 @@ def option_of(parameter: str) -> str:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn a RoofError (or running out of memory) into a short message and exit code 2.
-
-    Also says so, once, when the numerical kernels compile (the first run on a machine).
-    """
-    announce_compilation()
+    """Turn a RoofError (or running out of memory) into a short message and exit code 2."""
     try:
         yield
     except RoofError as exc:

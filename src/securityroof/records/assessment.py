@@ -10,9 +10,6 @@ import hashlib
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
-from securityroof.records.footprint import footprint_summary
-from securityroof.records.inputs import scenario_text, scenario_values
-
 # Result types for annotations only: a record module loads no analysis.
 if TYPE_CHECKING:
     from securityroof.analysis.assess import Assessment
@@ -35,6 +32,8 @@ def code_version() -> str:
 def results_record(assessment: Assessment) -> dict[str, Any]:
     """The numbers of the report (no timings): what a rerun must reproduce.
     A part not run (`roof assess --only`) is null."""
+    from securityroof.records.footprint import footprint_summary  # numpy: loaded on use
+
     stability = assessment.stability
     sharing = assessment.sharing
     raid = assessment.raid
@@ -90,6 +89,10 @@ def results_record(assessment: Assessment) -> dict[str, Any]:
 
 def manifest_record(assessment: Assessment) -> dict[str, Any]:
     """How to rerun: scenario and catalog hashes, code version, seeds, parameters."""
+    # Loaded here: the catalog models behind the inputs are heavy, and
+    # commands that only read a report's format (roof diff) need not wait.
+    from securityroof.records.inputs import scenario_text, scenario_values
+
     scenario = assessment.scenario
     catalog_files = {
         name: hashlib.sha256(path.read_bytes()).hexdigest()
