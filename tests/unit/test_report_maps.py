@@ -4,6 +4,8 @@ figure's own renderer)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -169,3 +171,33 @@ def test_an_inlined_leaflet_needs_no_file(tmp_path):
     assert "url(data:image/png;base64," in leaflet.style and "images/" not in leaflet.style
     assert "</script" not in leaflet.script.lower()
     assert "</" not in json_for_script({"name": "</script>"})
+
+
+def test_footprint_panels_with_long_labels_do_not_overlap(tmp_path):
+    """The small multiples of an assessment: nine panels whose titles are the
+    long cueing-variant labels wrap instead of running into each other."""
+    from securityroof.analysis.footprint import analyse_footprint
+    from securityroof.model.scenario import load_scenario
+    from securityroof.report.maps import footprint_grid_figure
+
+    root = Path(__file__).resolve().parents[2]
+    result = analyse_footprint(
+        load_scenario(root / "examples" / "epaa-phase-1.toml"), resolution_deg=6.0
+    )
+    labels = [
+        "joint-nato-russia",
+        "joint-nato-russia: non-NATO sensors cue NATO interceptors",
+        "joint-nato-russia: NATO sensors cue non-NATO interceptors",
+        "joint-nato-russia: tracks shared across every party",
+        "joint-nato-russia: each party on its own sensors",
+        "epaa-phase-1",
+        "epaa-phase-2",
+        "epaa-phase-3 + scenario sites a-very-long-site-name, another-long-site-name",
+        "epaa-phase-4",
+    ]
+    figure = footprint_grid_figure([(label, result) for label in labels])
+    try:
+        assert overlapping_texts(figure) == []
+        figure.savefig(tmp_path / "footprints.png")
+    finally:
+        plt.close(figure)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
@@ -312,6 +314,18 @@ def footprint_grid(
     comparison: Sequence[tuple[str, FootprintResult]], path: Path, *, columns: int = 3
 ) -> None:
     """The footprints of several architectures side by side, one key for all."""
+    save_png(footprint_grid_figure(comparison, columns=columns), path)
+
+
+# Characters of a panel title's line: long variant labels wrap rather than
+# run into the next panel's title.
+GRID_TITLE_CHARS = 44
+
+
+def footprint_grid_figure(
+    comparison: Sequence[tuple[str, FootprintResult]], *, columns: int = 3
+) -> Figure:
+    """The figure of `footprint_grid` (not saved)."""
     region = comparison[0][1].region
     x_min, x_max, y_min, y_max = EqualArea.for_region(region).extent(region)
     rows = math.ceil(len(comparison) / columns)
@@ -319,7 +333,7 @@ def footprint_grid(
     figure, grid = plt.subplots(
         rows,
         columns,
-        figsize=(11.0, rows * panel_w * (y_max - y_min) / (x_max - x_min) + 0.9),
+        figsize=(11.0, rows * (panel_w * (y_max - y_min) / (x_max - x_min) + 0.25) + 0.9),
         squeeze=False,
     )
     for k, axes in enumerate(grid.flat):
@@ -330,7 +344,8 @@ def footprint_grid(
         panel = RegionMap(axes, result.region)
         draw_footprint(panel, result, labels=False)
         share = _defended_share(result)
-        axes.set_title(f"{label}\n{share}", fontsize=7.5)
+        title = textwrap.fill(label, GRID_TITLE_CHARS)
+        axes.set_title(f"{title}\n{share}", fontsize=7.5)
     sites = [s for _, r in comparison for s in _battery_sites(r).values()]
     figure.legend(
         handles=[*FOOTPRINT_KEY, *site_handles(sites)],
@@ -340,8 +355,8 @@ def footprint_grid(
         frameon=False,
         bbox_to_anchor=(0.5, 0.0),
     )
-    figure.subplots_adjust(wspace=0.04, hspace=0.25, bottom=0.9 / figure.get_figheight() + 0.02)
-    save_png(figure, path)
+    figure.subplots_adjust(wspace=0.04, hspace=0.4, bottom=0.9 / figure.get_figheight() + 0.02)
+    return figure
 
 
 def _defended_share(result: FootprintResult) -> str:
