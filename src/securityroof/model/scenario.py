@@ -405,8 +405,10 @@ class Threat:
 
 @dataclass(frozen=True)
 class ScenarioOrigin:
-    """The parsed text of a scenario and the catalog it was resolved against."""
+    """What a scenario was built from: its text as written (a mapping's as
+    indented JSON), the parsed data and the catalog it was resolved against."""
 
+    text: str
     raw: dict[str, Any]
     catalog: Catalog
 
@@ -430,14 +432,14 @@ class Scenario:
     threats: list[Threat]
     digest: str  # SHA-256 of the scenario file
     operations: Operations  # the joint-operation rules ([operations], or their defaults)
+    # What it was built from, to build it again with another architecture.
+    origin: ScenarioOrigin = field(repr=False, compare=False)
     parties: list[str] = field(default_factory=list)
     architecture: str | None = None  # the catalog architecture it starts from
     strategic: StrategicSpec = field(default_factory=StrategicSpec)
     patrol_areas: list[PatrolArea] = field(default_factory=list)
     # The missiles the scenario changes or adds: id -> "override" or "scenario".
     missile_changes: dict[str, str] = field(default_factory=dict)
-    # What it was built from, to build it again with another architecture.
-    origin: ScenarioOrigin | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_toml(cls, text: str, catalog: Catalog | None = None) -> Scenario:
@@ -451,11 +453,14 @@ class Scenario:
 
     def with_architecture(self, architecture: str) -> Scenario:
         """The same scenario starting from another catalog architecture."""
-        if self.origin is None:
-            return load_scenario(self.path, self.catalog, architecture=architecture)
         raw = copy.deepcopy(self.origin.raw)
         return resolve_scenario(
-            raw, self.path, self.digest, self.origin.catalog, architecture=architecture
+            raw,
+            self.path,
+            self.digest,
+            self.origin.text,
+            self.origin.catalog,
+            architecture=architecture,
         )
 
     @property
@@ -534,9 +539,10 @@ def load_scenario(
     """
     path = Path(path)
     file_bytes = read_file_bytes(path)
-    raw = parse_toml(decode_utf8(file_bytes, str(path)), str(path))
+    text = decode_utf8(file_bytes, str(path))
+    raw = parse_toml(text, str(path))
     digest = hashlib.sha256(file_bytes).hexdigest()
-    return resolve_scenario(raw, path, digest, catalog, architecture=architecture)
+    return resolve_scenario(raw, path, digest, text, catalog, architecture=architecture)
 
 
 def scenario_from_toml(
@@ -558,7 +564,7 @@ def scenario_from_toml(
         )
     raw = parse_toml(text, str(IN_MEMORY))
     digest = hashlib.sha256(data).hexdigest()
-    return resolve_scenario(raw, IN_MEMORY, digest, catalog, architecture=architecture)
+    return resolve_scenario(raw, IN_MEMORY, digest, text, catalog, architecture=architecture)
 
 
 def scenario_from_dict(
@@ -586,23 +592,25 @@ def scenario_from_dict(
         ) from None
     raw = json.loads(canonical)
     digest = hashlib.sha256(canonical.encode("utf-8", errors="surrogatepass")).hexdigest()
-    return resolve_scenario(raw, IN_MEMORY, digest, catalog, architecture=architecture)
+    text = json.dumps(raw, indent=1, sort_keys=True)
+    return resolve_scenario(raw, IN_MEMORY, digest, text, catalog, architecture=architecture)
 
 
 def resolve_scenario(
     raw: dict[str, Any],
     path: Path,
     digest: str,
+    text: str,
     catalog: Catalog | None = None,
     *,
     architecture: str | None = None,
 ) -> Scenario:
     """Validate parsed scenario data and resolve its names against the catalog.
 
-    `path` is only what errors name; `digest` the hash of the text it came from.
+    `path` is only what errors name; `digest` the hash of the `text` it came from.
     """
     base_catalog = catalog or load_catalog()
-    origin = ScenarioOrigin(copy.deepcopy(raw), base_catalog)
+    origin = ScenarioOrigin(text, copy.deepcopy(raw), base_catalog)
     check_raw_values(raw, str(path))
     if architecture is not None and isinstance(raw.get("scenario"), dict):
         raw["scenario"]["architecture"] = architecture

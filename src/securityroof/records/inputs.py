@@ -6,7 +6,6 @@ text. Manifests record them so that a rerun, `roof envelope --verify` or
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from securityroof.model.catalog import Catalog
@@ -58,8 +57,6 @@ def scenario_values(scenario: Scenario) -> dict[str, Any]:
 
 
 def scenario_text(scenario: Scenario) -> str:
-    """The scenario as written: its file, or (built in memory) its mapping as JSON."""
-    if scenario.path.is_file():
-        return scenario.path.read_bytes().decode("utf-8", errors="replace")
-    raw = scenario.origin.raw if scenario.origin is not None else {}
-    return json.dumps(raw, indent=1, sort_keys=True, default=str)
+    """The scenario as written when it was loaded (the text its hash is of; a
+    mapping as indented JSON), not as its file may read now."""
+    return scenario.origin.text
